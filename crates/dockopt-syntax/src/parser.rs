@@ -257,7 +257,8 @@ impl Parser<'_> {
             last_cont = TextRange::new(seg_end, line.content_end);
         }
         if continued {
-            self.error(last_cont, "line continuation at end of file");
+            // BuildKit accepts this and ends the instruction there.
+            self.warning(last_cont, "line continuation at end of file");
         }
 
         let line_str = String::from_utf8_lossy(&joined);

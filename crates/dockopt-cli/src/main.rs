@@ -1,0 +1,32 @@
+//! The `dockopt` binary. It owns all file system access and all printing.
+
+mod args;
+mod commands;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes: 0 clean, 1 findings or changes, 2 usage or I/O error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Clean = 0,
+    Findings = 1,
+    Error = 2,
+}
+
+impl Status {
+    pub fn worst(self, other: Self) -> Self {
+        self.max(other)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let status = match cli.command {
+        args::Command::Parse(a) => commands::parse::run(&a),
+    };
+    let _ = std::io::stdout().flush();
+    ExitCode::from(status as u8)
+}
