@@ -6,6 +6,7 @@ parser. For every file: where BuildKit accepts it, every field must agree;
 where BuildKit rejects it, dockopt must report an error too.
 
 Usage: differential.py DOCKOPT_BINARY PATH...   (directories are walked)
+       differential.py DOCKOPT_BINARY --random COUNT SEED   (generated files)
 Deliberate differences are listed in docs/parser.md.
 """
 import json
@@ -37,10 +38,10 @@ def oracle(path):
     for c in cmds:
         out.append({
             # BuildKit keeps the keyword's case; dockopt prints it upper case.
-            "cmd": c.cmd.upper(),
+            "cmd": (c.cmd or "").upper(),
             "sub_cmd": c.sub_cmd.upper() if c.sub_cmd else None,
             "json": c.json,
-            "original": c.original,
+            "original": c.original or "",
             "start_line": c.start_line,
             "end_line": c.end_line,
             "flags": list(c.flags),
@@ -53,11 +54,80 @@ def oracle(path):
     return out, None
 
 
+FRAGMENTS = [
+    "FROM alpine", "from --platform=$P alpine:3 AS b", "FROM", "RUN echo hi", "run  echo 'a b' \"c\"",
+    "RUN --mount=type=cache,target=/x --network=none make", "RUN [\"a\", \"b\"]", "RUN [\"a\", 1]",
+    "CMD [ \"x\" ]", "CMD x", "CMD [\"a\", 'b']", "ENTRYPOINT [\"/bin/sh\",\"-c\"]", "ENV a=b c=\"d e\"",
+    "ENV x y z", "ENV a", "ENV", "LABEL a=b", "LABEL k v", "ARG V", "ARG a=1 b", "EXPOSE 80 443/udp",
+    "VOLUME [\"/a\"]", "VOLUME /a /b", "USER u:g", "WORKDIR /w", "SHELL [\"pwsh\"]", "STOPSIGNAL 9",
+    "MAINTAINER me", "HEALTHCHECK NONE", "HEALTHCHECK --interval=5s CMD curl x", "HEALTHCHECK CMD [\"a\"]",
+    "ONBUILD RUN x", "ONBUILD", "onbuild copy . /", "COPY --from=b --chown=1:1 a b", "COPY -- a b",
+    "ADD --checksum=sha256:x http://e/f /", "COPY [\"a b\", \"c\"]", "BOGUS x y", "copy --link a\\ b c",
+    "RUN a \\\\", "RUN é ☃", "ENV k=v\\ w", "LABEL \"a b\"=c", "RUN --a=\"x y\" b", "RUN  ",
+]
+HEREDOCS = [
+    ("RUN <<EOF", ["echo 1", "EOF"]), ("RUN <<-EOF", ["\techo", "\tEOF"]),
+    ("COPY <<a <<'b' /d", ["x", "a", "y", "b"]), ("RUN 3<<X cat", ["z", "X"]),
+    ("RUN cat <<\"EOF\" | sh", ["$x", "EOF"]), ("ONBUILD RUN <<EOF", ["x", "EOF"]),
+    ("RUN [\"<<EOF\"]", []), ("RUN <<EOF", ["never ends"]),
+]
+
+
+def random_file(rng):
+    lines = []
+    if rng.random() < 0.2:
+        lines.append(rng.choice(["# syntax=docker/dockerfile:1", "# escape=`", "#escape=\\", "# check=skip=all", "# escape=x"]))
+    escape = "`" if lines and "escape=`" in lines[0] else "\\"
+    for _ in range(rng.randint(0, 8)):
+        r = rng.random()
+        if r < 0.1:
+            lines.append(rng.choice(["", "  ", "# c", "   # indented", "\t"]))
+        elif r < 0.2:
+            head, body = rng.choice(HEREDOCS)
+            lines.append(head)
+            lines.extend(body)
+        else:
+            frag = rng.choice(FRAGMENTS)
+            words = frag.split(" ")
+            if len(words) > 1 and rng.random() < 0.4:
+                cut = rng.randint(1, len(words) - 1)
+                mid = [rng.choice(["", "  # inside", "   ", "\t\t"]) for _ in range(rng.randint(0, 2))]
+                tail = rng.choice(["", " ", "\t"])
+                lines.append(" ".join(words[:cut]) + " " + escape + tail)
+                lines.extend(mid)
+                lines.append(rng.choice(["", "  "]) + " ".join(words[cut:]))
+            else:
+                lines.append(rng.choice(["", " ", "\t"]) + frag)
+    eol = rng.choice(["\n", "\n", "\r\n"])
+    text = eol.join(lines)
+    if rng.random() < 0.7:
+        text += eol
+    if rng.random() < 0.1:
+        text += escape
+    if rng.random() < 0.1:
+        text = "\ufeff" + text
+    return text
+
+
+def random_cases(n, seed, workdir):
+    import random
+    rng = random.Random(seed)
+    for i in range(n):
+        path = os.path.join(workdir, f"case{i}.Dockerfile")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(random_file(rng))
+        yield path
+
+
 def main():
     binary, paths = sys.argv[1], sys.argv[2:]
     total = agree = 0
     failures = []
-    for path in files(paths):
+    inputs = files(paths)
+    if paths and paths[0] == "--random":
+        import tempfile
+        inputs = random_cases(int(paths[1]), int(paths[2]), tempfile.mkdtemp())
+    for path in inputs:
         total += 1
         want, err = oracle(path)
         proc = subprocess.run([binary, "parse", "--format", "json", path],

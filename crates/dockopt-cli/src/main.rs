@@ -17,6 +17,7 @@ pub enum Status {
 }
 
 impl Status {
+    #[must_use]
     pub fn worst(self, other: Self) -> Self {
         self.max(other)
     }

@@ -87,9 +87,8 @@ pub fn is_keyword(word: &str) -> bool {
 pub(crate) fn is_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
     )
 }
 
@@ -487,7 +486,10 @@ mod tests {
         assert_eq!(c.separators, ["=", "="]);
         let c = p("ENV x y z");
         assert_eq!(c.values, ["x", "y z"]);
-        assert_eq!(parse_command("ENV a", 0, '\\').1.unwrap(), "ENV must have two arguments");
+        assert_eq!(
+            parse_command("ENV a", 0, '\\').1.unwrap(),
+            "ENV must have two arguments"
+        );
         assert!(parse_command("LABEL a=b c", 0, '\\').1.is_some());
         assert!(p("ENV").values.is_empty());
     }

@@ -85,8 +85,12 @@ fn unquote(word: &str) -> Result<Option<String>, String> {
         }
     }
     match quote {
-        Some('"') => Err("unexpected end of statement while looking for matching double-quote".into()),
-        Some(_) => Err("unexpected end of statement while looking for matching single-quote".into()),
+        Some('"') => {
+            Err("unexpected end of statement while looking for matching double-quote".into())
+        }
+        Some(_) => {
+            Err("unexpected end of statement while looking for matching single-quote".into())
+        }
         None => Ok((!out.is_empty() || word.contains(['\'', '"'])).then_some(out)),
     }
 }
@@ -131,10 +135,16 @@ mod tests {
         assert_eq!(names("RUN <<EOF"), [("EOF".into(), 0, false, true)]);
         assert_eq!(
             names(r#"COPY <<'a.txt' <<-"b" /d"#),
-            [("a.txt".into(), 0, false, false), ("b".into(), 0, true, false)]
+            [
+                ("a.txt".into(), 0, false, false),
+                ("b".into(), 0, true, false)
+            ]
         );
         assert_eq!(names("RUN 3<<EOF cat"), [("EOF".into(), 3, false, true)]);
-        assert_eq!(names("RUN cat <<EOF | sh"), [("EOF".into(), 0, false, true)]);
+        assert_eq!(
+            names("RUN cat <<EOF | sh"),
+            [("EOF".into(), 0, false, true)]
+        );
         assert!(names(r#"RUN echo "<<EOF""#).is_empty());
         assert!(names("RUN echo a<<EOF").is_empty());
         assert!(names("RUN echo <<<x").is_empty());

@@ -15,7 +15,10 @@ pub(crate) struct Line {
     pub end: u32,
 }
 
-fn physical_line(input: &[u8]) -> IResult<&[u8], (&[u8], Option<&[u8]>)> {
+/// A line's text and its `\n`, if any.
+type LineParts<'a> = (&'a [u8], Option<&'a [u8]>);
+
+fn physical_line(input: &[u8]) -> IResult<&[u8], LineParts<'_>> {
     (take_till(|b| b == b'\n'), opt(tag(&b"\n"[..]))).parse(input)
 }
 
@@ -79,7 +82,12 @@ pub(crate) fn is_comment(text: &[u8]) -> bool {
 /// Where a continuation marker starts: the escape character as the last
 /// non-blank (space or tab) of the line, not itself escaped.
 pub(crate) fn continuation_at(text: &[u8], escape: u8) -> Option<usize> {
-    let trimmed = text.len() - text.iter().rev().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let trimmed = text.len()
+        - text
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
     let at = trimmed.checked_sub(1)?;
     if text[at] != escape {
         return None;
@@ -129,10 +137,26 @@ mod tests {
         assert_eq!(
             lines,
             [
-                Line { start: 0, content_end: 1, end: 3 },
-                Line { start: 3, content_end: 4, end: 5 },
-                Line { start: 5, content_end: 5, end: 6 },
-                Line { start: 6, content_end: 7, end: 8 },
+                Line {
+                    start: 0,
+                    content_end: 1,
+                    end: 3
+                },
+                Line {
+                    start: 3,
+                    content_end: 4,
+                    end: 5
+                },
+                Line {
+                    start: 5,
+                    content_end: 5,
+                    end: 6
+                },
+                Line {
+                    start: 6,
+                    content_end: 7,
+                    end: 8
+                },
             ]
         );
     }
@@ -149,8 +173,14 @@ mod tests {
 
     #[test]
     fn directives() {
-        assert_eq!(directive(b"# syntax=docker/dockerfile:1"), Some((&b"syntax"[..], &b"docker/dockerfile:1"[..])));
-        assert_eq!(directive(b"#escape = ` "), Some((&b"escape"[..], &b"`"[..])));
+        assert_eq!(
+            directive(b"# syntax=docker/dockerfile:1"),
+            Some((&b"syntax"[..], &b"docker/dockerfile:1"[..]))
+        );
+        assert_eq!(
+            directive(b"#escape = ` "),
+            Some((&b"escape"[..], &b"`"[..]))
+        );
         assert_eq!(directive(b"# escape="), None);
         assert_eq!(directive(b"# not a directive"), None);
         assert_eq!(directive(b"FROM a"), None);

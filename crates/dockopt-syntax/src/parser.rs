@@ -129,7 +129,10 @@ impl Parser<'_> {
         }
         if line.end - line.start > MAX_LINE {
             let range = TextRange::new(line.start, line.content_end);
-            self.error(range, "dockerfile line greater than max allowed size of 65535");
+            self.error(
+                range,
+                "dockerfile line greater than max allowed size of 65535",
+            );
         }
         let text = &self.src[start as usize..line.content_end as usize];
         let lead = lines::leading_space(text) as u32;
@@ -175,7 +178,10 @@ impl Parser<'_> {
         }
         let value = String::from_utf8_lossy(value).into_owned();
         if self.directives.iter().any(|(n, _, _)| *n == name) {
-            self.error(range, format!("only one {name} parser directive can be used"));
+            self.error(
+                range,
+                format!("only one {name} parser directive can be used"),
+            );
         } else if name == "escape" {
             match value.as_str() {
                 "\\" => self.escape = b'\\',
@@ -225,7 +231,10 @@ impl Parser<'_> {
             let text = &self.src[line.start as usize..line.content_end as usize];
             if line.end - line.start > MAX_LINE {
                 let range = TextRange::new(line.start, line.content_end);
-                self.error(range, "dockerfile line greater than max allowed size of 65535");
+                self.error(
+                    range,
+                    "dockerfile line greater than max allowed size of 65535",
+                );
             }
             if lines::is_comment(text) {
                 let lead = line.start + lines::leading_space(text) as u32;
@@ -304,7 +313,10 @@ impl Parser<'_> {
     ) -> Vec<HeredocSpan> {
         let mut spans = Vec::new();
         for doc in &mut command.heredocs {
-            let body_start = self.lines.get(*j).map_or(self.src.len() as u32, |l| l.start);
+            let body_start = self
+                .lines
+                .get(*j)
+                .map_or(self.src.len() as u32, |l| l.start);
             let mut terminator = None;
             while *j < self.lines.len() {
                 let line = self.lines[*j];
@@ -321,8 +333,9 @@ impl Parser<'_> {
             }
             let body_end = terminator.map_or(self.src.len() as u32, |l| l.start);
             self.token(TokenKind::HeredocBody, body_start, body_end);
-            doc.content = String::from_utf8_lossy(&self.src[body_start as usize..body_end as usize])
-                .into_owned();
+            doc.content =
+                String::from_utf8_lossy(&self.src[body_start as usize..body_end as usize])
+                    .into_owned();
             let term = if let Some(line) = terminator {
                 self.token(TokenKind::HeredocEnd, line.start, line.content_end);
                 self.newline(line);
@@ -339,7 +352,14 @@ impl Parser<'_> {
         spans
     }
 
-    fn push_item(&mut self, kind: ItemKind, start: u32, end: u32, first_token: u32, instr: Option<u32>) {
+    fn push_item(
+        &mut self,
+        kind: ItemKind,
+        start: u32,
+        end: u32,
+        first_token: u32,
+        instr: Option<u32>,
+    ) {
         self.items.push(Item {
             kind,
             range: TextRange::new(start, end),

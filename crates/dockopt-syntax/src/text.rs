@@ -34,6 +34,7 @@ impl TextRange {
     }
 
     /// The smallest range covering both.
+    #[must_use]
     pub fn cover(self, other: Self) -> Self {
         Self::new(self.start.min(other.start), self.end.max(other.end))
     }

@@ -120,7 +120,11 @@ impl<'a> Instruction<'a> {
     }
 
     pub fn heredocs(&self) -> impl Iterator<Item = (&'a Heredoc, &'a HeredocSpan)> + 'a {
-        self.data.command.heredocs.iter().zip(&self.data.heredoc_spans)
+        self.data
+            .command
+            .heredocs
+            .iter()
+            .zip(&self.data.heredoc_spans)
     }
 
     pub fn start_line(&self) -> u32 {

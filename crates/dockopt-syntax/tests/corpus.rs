@@ -22,7 +22,10 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -38,7 +41,11 @@ fn every_corpus_file_prints_back_byte_for_byte() {
     let Some(dir) = corpus() else { return };
     let mut files = Vec::new();
     walk(&dir, &mut files);
-    assert!(files.len() > 300, "corpus looks incomplete: {} files", files.len());
+    assert!(
+        files.len() > 300,
+        "corpus looks incomplete: {} files",
+        files.len()
+    );
     for f in &files {
         let bytes = fs::read(f).unwrap();
         let tree = parse(bytes.clone());
@@ -65,7 +72,12 @@ fn buildkit_positive_cases_match_expected_dump() {
         let tree = parse(fs::read(case.join("Dockerfile")).unwrap());
         let want = fs::read_to_string(case.join("result")).unwrap();
         assert_eq!(dump::dump(&tree), want, "case {}", case.display());
-        assert!(!tree.has_errors(), "{}: {:?}", case.display(), tree.errors());
+        assert!(
+            !tree.has_errors(),
+            "{}: {:?}",
+            case.display(),
+            tree.errors()
+        );
     }
 }
 
@@ -92,6 +104,10 @@ fn line_numbers_match_buildkit() {
         .collect();
     assert_eq!(
         lines,
-        [("FROM".into(), 5, 5), ("ENV".into(), 11, 12), ("RUN".into(), 17, 31)]
+        [
+            ("FROM".into(), 5, 5),
+            ("ENV".into(), 11, 12),
+            ("RUN".into(), 17, 31)
+        ]
     );
 }

@@ -25,5 +25,11 @@ pub fn diagnostic_line(
         dockopt_syntax::Severity::Error => "error",
         dockopt_syntax::Severity::Warning => "warning",
     };
-    format!("{}:{}:{}: {sev}: {}", path.display(), lc.line, lc.col, e.message)
+    format!(
+        "{}:{}:{}: {sev}: {}",
+        path.display(),
+        lc.line,
+        lc.col,
+        e.message
+    )
 }

@@ -57,11 +57,19 @@ pub fn run(args: &ParseArgs) -> Status {
     } else if args.format == ParseFormat::Json {
         // One file gives its array; several give an object keyed by path.
         let v = if outputs.len() == 1 && args.files.len() == 1 {
-            outputs.into_iter().next().map(|(_, v)| v).unwrap_or_default()
+            outputs
+                .into_iter()
+                .next()
+                .map(|(_, v)| v)
+                .unwrap_or_default()
         } else {
             Value::Object(outputs)
         };
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        );
     }
     status
 }
@@ -73,7 +81,10 @@ fn roundtrip(path: &Path, bytes: &[u8]) -> Status {
         None if printed.len() == bytes.len() => Status::Clean,
         first => {
             let at = first.unwrap_or(printed.len().min(bytes.len()));
-            eprintln!("{}: error: printed tree differs at byte {at}", path.display());
+            eprintln!(
+                "{}: error: printed tree differs at byte {at}",
+                path.display()
+            );
             Status::Findings
         }
     }
@@ -85,7 +96,11 @@ pub fn to_json(inst: &Instruction<'_>) -> Value {
     let cmd = inst.command();
     let target = cmd.effective();
     let mut original = inst.line().into_owned();
-    let heredocs: &[dockopt_syntax::Heredoc] = if cmd.sub.is_some() { &[] } else { &cmd.heredocs };
+    let heredocs: &[dockopt_syntax::Heredoc] = if cmd.sub.is_some() {
+        &[]
+    } else {
+        &cmd.heredocs
+    };
     if !heredocs.is_empty() {
         original.push('\n');
         for h in heredocs {
