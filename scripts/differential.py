@@ -143,6 +143,11 @@ def main():
         except ValueError:
             failures.append(f"{path}: dockopt printed no JSON: {proc.stderr.decode()[:200]}")
             continue
+        # The wrapper passes strings through C, which ends them at NUL.
+        for g in got:
+            for k in ("original",):
+                g[k] = g[k].split("\x00")[0]
+            g["value"] = [v.split("\x00")[0] for v in g["value"]]
         if got == want:
             agree += 1
             continue
