@@ -1,0 +1,154 @@
+//! The build context a Dockerfile is built with, seen through its
+//! `.dockerignore`. The engine does no I/O: the caller supplies a
+//! [`ContextFs`].
+
+use std::collections::BTreeMap;
+
+use crate::dockerignore::DockerIgnore;
+
+/// Read access to the files of a build context, by context-relative,
+/// `/`-separated path.
+pub trait ContextFs: Sync {
+    fn is_file(&self, path: &str) -> bool;
+    fn is_dir(&self, path: &str) -> bool;
+    fn read(&self, path: &str) -> Option<Vec<u8>>;
+    /// Names of the entries of a directory (`""` is the root).
+    fn list(&self, dir: &str) -> Vec<String>;
+}
+
+/// A build context: files plus the ignore rules that filter them.
+pub struct BuildContext<'a> {
+    fs: &'a dyn ContextFs,
+    ignore: DockerIgnore,
+    has_ignore_file: bool,
+}
+
+impl<'a> BuildContext<'a> {
+    pub fn new(fs: &'a dyn ContextFs, ignore: Option<DockerIgnore>) -> Self {
+        Self {
+            fs,
+            has_ignore_file: ignore.is_some(),
+            ignore: ignore.unwrap_or_default(),
+        }
+    }
+
+    /// Whether the context has an ignore file at all.
+    pub fn has_dockerignore(&self) -> bool {
+        self.has_ignore_file
+    }
+
+    pub fn dockerignore(&self) -> &DockerIgnore {
+        &self.ignore
+    }
+
+    pub fn is_ignored(&self, path: &str) -> bool {
+        self.ignore.is_ignored(path)
+    }
+
+    /// A file that exists and is sent to the builder.
+    pub fn is_file(&self, path: &str) -> bool {
+        let path = normalize(path);
+        self.fs.is_file(&path) && !self.is_ignored(&path)
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        let path = normalize(path);
+        self.fs.is_dir(&path) && (path.is_empty() || !self.is_ignored(&path))
+    }
+
+    /// Reads a file that is sent to the builder.
+    pub fn read(&self, path: &str) -> Option<Vec<u8>> {
+        let path = normalize(path);
+        if self.is_ignored(&path) {
+            return None;
+        }
+        self.fs.read(&path)
+    }
+
+    /// Entries of a directory that are sent to the builder.
+    pub fn list(&self, dir: &str) -> Vec<String> {
+        let dir = normalize(dir);
+        self.fs
+            .list(&dir)
+            .into_iter()
+            .filter(|name| {
+                let p = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
+                !self.is_ignored(&p)
+            })
+            .collect()
+    }
+}
+
+/// Context-relative form: no leading `./` or `/`, cleaned, root is `""`.
+pub fn normalize(path: &str) -> String {
+    let p = crate::dockerignore::clean(path.trim_start_matches('/'));
+    if p == "." {
+        String::new()
+    } else {
+        p
+    }
+}
+
+/// An in-memory context, for tests and for callers that already hold files.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryFs {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemoryFs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    #[must_use]
+    pub fn with(mut self, path: &str, content: impl Into<Vec<u8>>) -> Self {
+        self.files.insert(normalize(path), content.into());
+        self
+    }
+}
+
+impl ContextFs for MemoryFs {
+    fn is_file(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        path.is_empty() || self.files.keys().any(|k| k.starts_with(&format!("{path}/")))
+    }
+
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.files.get(path).cloned()
+    }
+
+    fn list(&self, dir: &str) -> Vec<String> {
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let mut names: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
+            .collect();
+        names.dedup();
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_files_are_invisible() {
+        let fs = MemoryFs::new()
+            .with("package.json", "{}")
+            .with("node_modules/x/index.js", "")
+            .with(".env", "SECRET=1");
+        let di = DockerIgnore::from_patterns(&["node_modules", ".env"]).unwrap();
+        let cx = BuildContext::new(&fs, Some(di));
+        assert!(cx.is_file("./package.json"));
+        assert!(!cx.is_file(".env"));
+        assert!(!cx.is_dir("node_modules"));
+        assert_eq!(cx.list(""), ["package.json"]);
+        assert!(cx.read(".env").is_none());
+    }
+}

@@ -1,0 +1,9 @@
+FROM python:3.12-slim
+# Unpacked by ADD, whatever the file is called.
+ADD vendor/lib.tar.gz /opt/
+ADD vendor/plain.bin /opt/
+# Missing, ignored, or not checkable.
+ADD missing.txt /app/
+ADD secret.env /app/
+ADD app/*.py /app/
+ADD --checksum=sha256:0123 requirements.txt /app/

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ENTRYPOINT /usr/local/bin/app serve
+CMD start

@@ -1,0 +1,107 @@
+#![doc = include_str!("../../docs/rules/copy-over-add.md")]
+
+use dockopt_engine::{BuildContext, Cx, Edit, Finding, Fix, Transform};
+
+use crate::util::same_case;
+
+pub struct CopyOverAdd;
+
+const CODE: &str = "DKR009";
+const NAME: &str = "copy-over-add";
+
+/// Flags both instructions take.
+const SHARED_FLAGS: &[&str] = &["chown", "chmod", "link", "exclude", "parents"];
+
+/// Whether `ADD` would unpack this file: tar, or tar compressed with gzip,
+/// bzip2 or xz. Like the builder, this looks at content, not the name.
+fn is_archive(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+        || bytes.starts_with(b"BZh")
+        || bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00])
+        || bytes.get(257..262) == Some(b"ustar")
+}
+
+fn check_source(ctx: &BuildContext<'_>, src: &str) -> Result<(), String> {
+    if src.contains("://") || src.starts_with("git@") {
+        return Err(format!("{src} is remote"));
+    }
+    if src.contains(['$', '*', '?', '[']) {
+        return Err(format!("{src} uses a variable or glob"));
+    }
+    if ctx.is_dir(src) {
+        return Ok(());
+    }
+    if !ctx.is_file(src) {
+        return Err(format!("{src} is not in the build context"));
+    }
+    match ctx.read(src) {
+        Some(bytes) if is_archive(&bytes) => Err(format!("ADD unpacks the archive {src}")),
+        Some(_) => Ok(()),
+        None => Err(format!("{src} cannot be read")),
+    }
+}
+
+impl Transform for CopyOverAdd {
+    fn code(&self) -> &'static str {
+        CODE
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn summary(&self) -> &'static str {
+        "Use COPY instead of ADD for plain local files"
+    }
+
+    fn docs(&self) -> &'static str {
+        include_str!("../../docs/rules/copy-over-add.md")
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        for inst in cx.tree.instructions().filter(|i| i.is("add")) {
+            let finding = Finding::new(
+                CODE,
+                NAME,
+                "ADD for local files: COPY says what happens",
+                inst.keyword_range(),
+            );
+            let values = inst.values();
+            if values.len() < 2 || inst.heredocs().next().is_some() {
+                continue;
+            }
+            if let Some(f) = inst.flags().find(|f| !SHARED_FLAGS.contains(&f.name.as_str())) {
+                out.push(finding.refused(format!("left as ADD: --{} has no COPY equivalent", f.name)));
+                continue;
+            }
+            let Some(ctx) = cx.context else {
+                out.push(finding.refused("left as ADD: no build context to check the sources"));
+                continue;
+            };
+            let sources = &values[..values.len() - 1];
+            if let Err(why) = sources.iter().try_for_each(|s| check_source(ctx, s)) {
+                if !why.contains("remote") {
+                    out.push(finding.refused(format!("left as ADD: {why}")));
+                }
+                continue;
+            }
+            let edit = Edit::replace(inst.keyword_range(), same_case(inst.keyword(), "COPY"));
+            out.push(finding.with_fix(Fix::safe("Replace ADD with COPY", vec![edit])));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archives_by_content() {
+        assert!(is_archive(&[0x1f, 0x8b, 8, 0]));
+        assert!(is_archive(b"BZh91AY"));
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert!(is_archive(&tar));
+        assert!(!is_archive(b"print('hi')\n"));
+    }
+}

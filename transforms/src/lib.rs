@@ -1,0 +1,41 @@
+//! The transforms, one module each. Every module's doc comment is its
+//! documentation page (`docs/rules/<name>.md` is generated from it).
+
+mod util;
+
+pub mod copy_over_add;
+pub mod exec_form;
+
+use dockopt_engine::Transform;
+
+/// Every transform, sorted by code.
+pub static ALL: &[&dyn Transform] = &[&exec_form::ExecForm, &copy_over_add::CopyOverAdd];
+
+/// Finds a transform by code or name.
+pub fn find(key: &str) -> Option<&'static dyn Transform> {
+    ALL.iter()
+        .copied()
+        .find(|t| t.code().eq_ignore_ascii_case(key) || t.name() == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_sorted() {
+        let codes: Vec<_> = ALL.iter().map(|t| t.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        let mut names: Vec<_> = ALL.iter().map(|t| t.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+        for t in ALL {
+            assert!(t.code().starts_with("DKR") && t.code().len() == 6);
+            assert!(t.docs().starts_with("# "), "{} docs need a title", t.name());
+        }
+    }
+}
