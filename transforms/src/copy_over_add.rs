@@ -70,8 +70,13 @@ impl Transform for CopyOverAdd {
             if values.len() < 2 || inst.heredocs().next().is_some() {
                 continue;
             }
-            if let Some(f) = inst.flags().find(|f| !SHARED_FLAGS.contains(&f.name.as_str())) {
-                out.push(finding.refused(format!("left as ADD: --{} has no COPY equivalent", f.name)));
+            if let Some(f) = inst
+                .flags()
+                .find(|f| !SHARED_FLAGS.contains(&f.name.as_str()))
+            {
+                out.push(
+                    finding.refused(format!("left as ADD: --{} has no COPY equivalent", f.name)),
+                );
                 continue;
             }
             let Some(ctx) = cx.context else {

@@ -19,21 +19,27 @@ const SHELL_ONLY: &[&str] = &[
 
 fn plain_word(w: &str) -> bool {
     !w.is_empty()
-        && w
-            .bytes()
+        && w.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_./:=@%+,-".contains(&b))
 }
 
 /// The argv the shell would run, when the command needs no shell.
 fn argv(command: &str) -> Result<Vec<&str>, &'static str> {
-    let words: Vec<&str> = command.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = command
+        .split([' ', '\t'])
+        .filter(|w| !w.is_empty())
+        .collect();
     if words.is_empty() {
         return Err("the command is empty");
     }
     if !words.iter().all(|w| plain_word(w)) {
         return Err("the command uses shell syntax");
     }
-    let words = if words[0] == "exec" { &words[1..] } else { &words[..] };
+    let words = if words[0] == "exec" {
+        &words[1..]
+    } else {
+        &words[..]
+    };
     match words.first() {
         None => Err("the command is empty"),
         Some(w) if w.contains('=') => Err("the command starts with a variable assignment"),
@@ -71,7 +77,9 @@ impl Transform for ExecForm {
                 let finding = Finding::new(
                     CODE,
                     NAME,
-                    format!("{name} in shell form runs under /bin/sh, which does not pass on signals"),
+                    format!(
+                        "{name} in shell form runs under /bin/sh, which does not pass on signals"
+                    ),
                     inst.keyword_range(),
                 );
                 let words = match argv(command) {
@@ -82,12 +90,18 @@ impl Transform for ExecForm {
                     }
                 };
                 if has_inner_comments(inst) {
-                    out.push(finding.refused("left in shell form: comments inside the instruction"));
+                    out.push(
+                        finding.refused("left in shell form: comments inside the instruction"),
+                    );
                     continue;
                 }
                 let json = format!(
                     "[{}]",
-                    words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")
+                    words
+                        .iter()
+                        .map(|w| format!("\"{w}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 let edit = Edit::replace(inst.args_range(), json);
                 let title = format!("Use exec form for {name}");
@@ -109,7 +123,10 @@ mod tests {
     #[test]
     fn argv_rules() {
         assert_eq!(argv("node server.js"), Ok(vec!["node", "server.js"]));
-        assert_eq!(argv("exec nginx -g daemon"), Ok(vec!["nginx", "-g", "daemon"]));
+        assert_eq!(
+            argv("exec nginx -g daemon"),
+            Ok(vec!["nginx", "-g", "daemon"])
+        );
         assert!(argv("node $APP").is_err());
         assert!(argv("a && b").is_err());
         assert!(argv("echo 'x'").is_err());

@@ -7,6 +7,7 @@
 //! error, a second run changes nothing, and safe-only runs apply only safe
 //! fixes.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
@@ -16,13 +17,20 @@ use dockopt_syntax::LineIndex;
 
 fn load_context(dir: &Path) -> Option<(MemoryFs, Option<DockerIgnore>)> {
     fn walk(root: &Path, dir: &Path, fs_: MemoryFs) -> MemoryFs {
-        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         entries.into_iter().fold(fs_, |acc, p| {
             if p.is_dir() {
                 walk(root, &p, acc)
             } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 acc.with(&rel, fs::read(&p).unwrap())
             }
         })
@@ -53,19 +61,21 @@ fn fixtures() {
     insta::glob!("../cases", "*/*.Dockerfile", |path| {
         let folder = path.parent().unwrap();
         let rule = folder.file_name().unwrap().to_str().unwrap();
-        let transform = dockopt_transforms::find(rule)
+        let _transform = dockopt_transforms::find(rule)
             .unwrap_or_else(|| panic!("case folder {rule} names no transform"));
         let case = path.file_name().unwrap().to_str().unwrap();
         let src = fs::read(path).unwrap();
         let loaded = load_context(&folder.join("context"));
-        let ctx = loaded.as_ref().map(|(fs_, ig)| BuildContext::new(fs_, ig.clone()));
+        let ctx = loaded
+            .as_ref()
+            .map(|(fs_, ig)| BuildContext::new(fs_, ig.clone()));
         let mut settings = Settings {
             selection: Selection {
                 select: Some(vec![rule.to_string()]),
                 ignore: vec![],
             },
             unsafe_fixes: true,
-            options: Default::default(),
+            options: std::collections::BTreeMap::default(),
         };
         let all = dockopt_transforms::ALL;
         let (_, findings) = pipeline::check(&src, all, &settings, ctx.as_ref());
@@ -81,9 +91,16 @@ fn fixtures() {
         assert_eq!(out_tree.print(), outcome.output);
         settings.unsafe_fixes = true;
         let again = pipeline::fix(&outcome.output, all, &settings, ctx.as_ref());
-        assert_eq!(again.output, outcome.output, "{case}: a second fix changed the file");
+        assert_eq!(
+            again.output, outcome.output,
+            "{case}: a second fix changed the file"
+        );
         for f in &safe_only.applied {
-            assert_eq!(f.fix.as_ref().unwrap().applicability, Applicability::Safe, "{case}");
+            assert_eq!(
+                f.fix.as_ref().unwrap().applicability,
+                Applicability::Safe,
+                "{case}"
+            );
         }
         match case.split('_').next().unwrap() {
             "ok" => assert!(findings.is_empty(), "{case}: {findings:#?}"),
@@ -104,7 +121,11 @@ fn fixtures() {
                 (Some(fix), None) => format!("{} fix: {}", fix.applicability.as_str(), fix.title),
                 (None, None) => "no fix".to_string(),
             };
-            snap.push_str(&format!("  {}:{} {} {}: {} [{status}]\n", lc.line, lc.col, f.code, f.name, f.message));
+            let _ = writeln!(
+                snap,
+                "  {}:{} {} {}: {} [{status}]",
+                lc.line, lc.col, f.code, f.name, f.message
+            );
         }
         snap.push_str("\nfix --unsafe:\n");
         snap.push_str(&diff(&src, &outcome.output));

@@ -15,8 +15,82 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Report findings. Exits 1 when there are any.
+    Check(CheckArgs),
+    /// Apply fixes in place, or show them with --diff.
+    Fix(FixArgs),
     /// Parse Dockerfiles and print BuildKit's view of each instruction.
     Parse(ParseArgs),
+    /// List the transforms, or print one transform's documentation.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Files or directories; directories are searched for Dockerfiles.
+    /// `-` reads standard input. Default: the current directory.
+    pub paths: Vec<PathBuf>,
+
+    /// Run only these transforms (codes or names, comma-separated; ALL for all).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+
+    /// Do not run these transforms (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Also apply fixes that may change what ends up in the image.
+    #[arg(long = "unsafe")]
+    pub unsafe_fixes: bool,
+
+    /// The build context directory. Default: each Dockerfile's directory.
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+
+    /// Skip paths matching this glob (repeatable).
+    #[arg(long)]
+    pub exclude: Vec<String>,
+
+    /// Use this configuration file instead of looking for .dockopt.yaml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every .dockopt.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// When to use colors.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// Print only findings and errors, no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Print a unified diff of the fixes and write nothing. Exits 1 when
+    /// there would be changes.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Exit 1 when a file was changed, even if no finding remains.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -32,6 +106,33 @@ pub struct ParseArgs {
     /// Only check that printing the tree gives back each file byte for byte.
     #[arg(long)]
     pub roundtrip: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RuleArgs {
+    /// A transform's code or name. Without it, lists all transforms.
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Findings with source snippets.
+    Text,
+    /// A stable JSON document (see docs/cli.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// Unified diffs of the fixes.
+    Diff,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,11 @@
 
 mod args;
 mod commands;
+mod discover;
+mod emit;
+mod fsctx;
+mod progress;
+mod write;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -26,7 +31,10 @@ impl Status {
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let status = match cli.command {
+        args::Command::Check(a) => commands::lint::check(&a.common),
+        args::Command::Fix(a) => commands::lint::fix(&a.common, a.diff, a.exit_non_zero_on_fix),
         args::Command::Parse(a) => commands::parse::run(&a),
+        args::Command::Rule(a) => commands::rule::run(&a),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status as u8)

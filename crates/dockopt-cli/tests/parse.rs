@@ -37,17 +37,30 @@ fn errors_have_file_line_col_and_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("Dockerfile");
     std::fs::write(&f, "FROM a\nENV PATH\n").unwrap();
-    let out = dockopt().arg("parse").arg(&f).assert().code(1).get_output().stderr.clone();
+    let out = dockopt()
+        .arg("parse")
+        .arg(&f)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
     let err = String::from_utf8(out).unwrap();
     assert!(
-        err.contains(&format!("{}:2:1: error: ENV must have two arguments", f.display())),
+        err.contains(&format!(
+            "{}:2:1: error: ENV must have two arguments",
+            f.display()
+        )),
         "{err}"
     );
 }
 
 #[test]
 fn missing_file_is_exit_2() {
-    dockopt().args(["parse", "/nonexistent/Dockerfile"]).assert().code(2);
+    dockopt()
+        .args(["parse", "/nonexistent/Dockerfile"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -55,7 +68,11 @@ fn roundtrip_reports_success() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("Dockerfile");
     std::fs::write(&f, b"\xEF\xBB\xBFFROM a\r\nRUN x \\\r\n  # c\r\n  y").unwrap();
-    let out = dockopt().args(["parse", "--roundtrip"]).arg(&f).assert().success();
+    let out = dockopt()
+        .args(["parse", "--roundtrip"])
+        .arg(&f)
+        .assert()
+        .success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert_eq!(stdout, "1 file(s) print back byte for byte\n");
 }

@@ -63,7 +63,11 @@ impl Config {
             return Ok(Self::default());
         }
         let cfg: Self = serde_saphyr::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
-        for p in cfg.exclude.iter().chain(cfg.per_path.iter().map(|p| &p.path)) {
+        for p in cfg
+            .exclude
+            .iter()
+            .chain(cfg.per_path.iter().map(|p| &p.path))
+        {
             Pattern::new(p).map_err(|e| ConfigError(format!("bad glob {p:?}: {e}")))?;
         }
         Ok(cfg)

@@ -72,7 +72,11 @@ impl<'a> BuildContext<'a> {
             .list(&dir)
             .into_iter()
             .filter(|name| {
-                let p = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
+                let p = if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{dir}/{name}")
+                };
                 !self.is_ignored(&p)
             })
             .collect()
@@ -113,7 +117,11 @@ impl ContextFs for MemoryFs {
     }
 
     fn is_dir(&self, path: &str) -> bool {
-        path.is_empty() || self.files.keys().any(|k| k.starts_with(&format!("{path}/")))
+        path.is_empty()
+            || self
+                .files
+                .keys()
+                .any(|k| k.starts_with(&format!("{path}/")))
     }
 
     fn read(&self, path: &str) -> Option<Vec<u8>> {
@@ -121,7 +129,11 @@ impl ContextFs for MemoryFs {
     }
 
     fn list(&self, dir: &str) -> Vec<String> {
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         let mut names: Vec<String> = self
             .files
             .keys()

@@ -73,11 +73,7 @@ fn validate(p: &str) -> Result<(), String> {
     let mut chars = p.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                if chars.next().is_none() {
-                    return bad();
-                }
-            }
+            '\\' if chars.next().is_none() => return bad(),
             '[' => {
                 if chars.peek() == Some(&'^') {
                     chars.next();
@@ -96,7 +92,9 @@ fn validate(p: &str) -> Result<(), String> {
                     };
                     if chars.peek() == Some(&'-') {
                         chars.next();
-                        let Some(mut hi) = chars.next() else { return bad() };
+                        let Some(mut hi) = chars.next() else {
+                            return bad();
+                        };
                         if hi == '\\' {
                             let Some(e) = chars.next() else { return bad() };
                             hi = e;
@@ -280,7 +278,11 @@ impl DockerIgnore {
             if invert {
                 p = p[1..].trim();
             }
-            let mut cleaned = if p.is_empty() { String::new() } else { clean(p) };
+            let mut cleaned = if p.is_empty() {
+                String::new()
+            } else {
+                clean(p)
+            };
             if cleaned.len() > 1 && cleaned.starts_with('/') {
                 cleaned.remove(0);
             }
@@ -290,7 +292,12 @@ impl DockerIgnore {
             match Pattern::new(&cleaned) {
                 Ok(Some(pat)) => patterns.push(pat),
                 Ok(None) => {}
-                Err(message) => return Err(PatternError { line: n + 1, message }),
+                Err(message) => {
+                    return Err(PatternError {
+                        line: n + 1,
+                        message,
+                    })
+                }
             }
         }
         Ok(Self { patterns })
@@ -335,7 +342,9 @@ mod tests {
     use super::*;
 
     fn ignored(patterns: &[&str], path: &str) -> bool {
-        DockerIgnore::from_patterns(patterns).unwrap().is_ignored(path)
+        DockerIgnore::from_patterns(patterns)
+            .unwrap()
+            .is_ignored(path)
     }
 
     #[test]
@@ -374,8 +383,13 @@ mod tests {
 
     #[test]
     fn reader_rules() {
-        let di = DockerIgnore::parse(b"\xEF\xBB\xBF# comment\n  \n  .env  \r\n! keep.env\n").unwrap();
-        let texts: Vec<_> = di.patterns().iter().map(|p| (p.as_str(), p.is_exclusion())).collect();
+        let di =
+            DockerIgnore::parse(b"\xEF\xBB\xBF# comment\n  \n  .env  \r\n! keep.env\n").unwrap();
+        let texts: Vec<_> = di
+            .patterns()
+            .iter()
+            .map(|p| (p.as_str(), p.is_exclusion()))
+            .collect();
         assert_eq!(texts, [(".env", false), ("keep.env", true)]);
         let err = DockerIgnore::parse(b"ok\n[abc\n").unwrap_err();
         assert_eq!(err.line, 2);

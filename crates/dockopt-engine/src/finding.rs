@@ -18,7 +18,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(code: &'static str, name: &'static str, message: impl Into<String>, range: TextRange) -> Self {
+    pub fn new(
+        code: &'static str,
+        name: &'static str,
+        message: impl Into<String>,
+        range: TextRange,
+    ) -> Self {
         Self {
             code,
             name,

@@ -57,7 +57,11 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(title: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        applicability: Applicability,
+        mut edits: Vec<Edit>,
+    ) -> Self {
         edits.sort_by_key(|e| (e.range.start, e.range.end));
         Self {
             edits,
@@ -109,6 +113,7 @@ pub fn apply(source: &[u8], edits: &[&Edit], crlf: bool) -> Vec<u8> {
 
 /// Whether most line endings of the file are CRLF.
 pub fn uses_crlf(source: &[u8]) -> bool {
+    #[allow(clippy::naive_bytecount)] // once per file; not worth a dependency
     let lf = source.iter().filter(|&&b| b == b'\n').count();
     let crlf = source.windows(2).filter(|w| w == b"\r\n").count();
     crlf * 2 > lf

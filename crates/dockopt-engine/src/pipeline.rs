@@ -27,7 +27,10 @@ pub fn check_tree(
 ) -> Vec<Finding> {
     let suppressions = Suppressions::from_tree(tree);
     let mut findings = Vec::new();
-    for t in transforms.iter().filter(|t| settings.selection.enabled(**t)) {
+    for t in transforms
+        .iter()
+        .filter(|t| settings.selection.enabled(**t))
+    {
         let cx = Cx {
             tree,
             context,
@@ -104,10 +107,19 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
     let mut order: Vec<usize> = (0..findings.len())
         .filter(|&i| {
             findings[i].not_applied.is_none()
-                && findings[i].fix.as_ref().is_some_and(|f| f.applicability >= min && !f.edits.is_empty())
+                && findings[i]
+                    .fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability >= min && !f.edits.is_empty())
         })
         .collect();
-    order.sort_by_key(|&i| findings[i].fix.as_ref().and_then(crate::fix::Fix::range).map(|r| r.start));
+    order.sort_by_key(|&i| {
+        findings[i]
+            .fix
+            .as_ref()
+            .and_then(crate::fix::Fix::range)
+            .map(|r| r.start)
+    });
     let mut taken: Vec<&Edit> = Vec::new();
     let mut picked = Vec::new();
     for i in order {
@@ -163,7 +175,10 @@ pub fn fix(
         if rounds == MAX_ROUNDS {
             let mut names: Vec<&str> = picked.iter().map(|&i| findings[i].name).collect();
             names.dedup();
-            let why = format!("fixes did not converge after {MAX_ROUNDS} rounds ({})", names.join(", "));
+            let why = format!(
+                "fixes did not converge after {MAX_ROUNDS} rounds ({})",
+                names.join(", ")
+            );
             return keep_original(source, transforms, settings, context, why);
         }
         rounds += 1;
@@ -194,7 +209,10 @@ pub fn fix(
         findings = check_tree(&tree, transforms, settings, context);
         // A fix that was refused once stays refused.
         for f in &mut findings {
-            if refused.iter().any(|r| r.code == f.code && r.message == f.message) {
+            if refused
+                .iter()
+                .any(|r| r.code == f.code && r.message == f.message)
+            {
                 f.not_applied = Some("fix not applied: the result would not parse".into());
             }
         }

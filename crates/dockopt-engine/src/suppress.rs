@@ -46,7 +46,11 @@ impl Suppressions {
                     let text = String::from_utf8_lossy(tree.text(item.range));
                     if let Some((file, keys)) = parse_comment(&text) {
                         if file {
-                            s.file.extend(if keys.is_empty() { vec!["all".into()] } else { keys });
+                            s.file.extend(if keys.is_empty() {
+                                vec!["all".into()]
+                            } else {
+                                keys
+                            });
                         } else {
                             pending.push(keys);
                         }
@@ -54,7 +58,8 @@ impl Suppressions {
                 }
                 ItemKind::Instruction | ItemKind::Error => {
                     // Comments inside the instruction's continuation count too.
-                    let tokens = &tree.tokens()[item.tokens.start as usize..item.tokens.end as usize];
+                    let tokens =
+                        &tree.tokens()[item.tokens.start as usize..item.tokens.end as usize];
                     for t in tokens.iter().filter(|t| t.kind == TokenKind::Comment) {
                         let text = String::from_utf8_lossy(tree.text(t.range));
                         if let Some((false, keys)) = parse_comment(&text) {
@@ -72,8 +77,14 @@ impl Suppressions {
     }
 
     pub fn is_suppressed(&self, code: &str, name: &str, at: u32) -> bool {
-        let hit = |keys: &[String]| keys.is_empty() || keys.iter().any(|k| crate::select::matches(code, name, k));
-        if self.file.iter().any(|k| crate::select::matches(code, name, k)) {
+        let hit = |keys: &[String]| {
+            keys.is_empty() || keys.iter().any(|k| crate::select::matches(code, name, k))
+        };
+        if self
+            .file
+            .iter()
+            .any(|k| crate::select::matches(code, name, k))
+        {
             return true;
         }
         self.next
@@ -88,9 +99,15 @@ mod tests {
 
     #[test]
     fn parses_pragmas() {
-        assert_eq!(parse_comment("# dockopt: ignore[merge-runs, DKR002]"), Some((false, vec!["merge-runs".into(), "DKR002".into()])));
+        assert_eq!(
+            parse_comment("# dockopt: ignore[merge-runs, DKR002]"),
+            Some((false, vec!["merge-runs".into(), "DKR002".into()]))
+        );
         assert_eq!(parse_comment("# dockopt: ignore"), Some((false, vec![])));
-        assert_eq!(parse_comment("# dockopt: ignore-file[apt]"), Some((true, vec!["apt".into()])));
+        assert_eq!(
+            parse_comment("# dockopt: ignore-file[apt]"),
+            Some((true, vec!["apt".into()]))
+        );
         assert_eq!(parse_comment("# dockopt: ignored"), None);
         assert_eq!(parse_comment("# something else"), None);
     }

@@ -1,4 +1,7 @@
+pub mod lint;
 pub mod parse;
+pub mod rule;
+pub mod run;
 
 use std::io::Read;
 use std::path::Path;

@@ -1,0 +1,70 @@
+//! The stable JSON format (version 1), documented in docs/cli.md.
+
+use std::io::{self, Write};
+
+use dockopt_engine::Finding;
+use dockopt_syntax::TextRange;
+use serde_json::{json, Value};
+
+use crate::commands::run::FileReport;
+
+fn position(index: &dockopt_syntax::LineIndex, offset: u32) -> Value {
+    let lc = index.line_col(offset);
+    json!({"line": lc.line, "column": lc.col, "offset": offset})
+}
+
+fn range(index: &dockopt_syntax::LineIndex, r: TextRange) -> (Value, Value) {
+    (position(index, r.start), position(index, r.end))
+}
+
+fn finding(index: &dockopt_syntax::LineIndex, f: &Finding) -> Value {
+    let (start, end) = range(index, f.range);
+    json!({
+        "code": f.code,
+        "name": f.name,
+        "message": f.message,
+        "start": start,
+        "end": end,
+        "fix": f.fix.as_ref().map(|x| json!({
+            "applicability": x.applicability.as_str(),
+            "title": x.title,
+            "edits": x.edits.iter().map(|e| {
+                let (s, t) = range(index, e.range);
+                json!({"start": s, "end": t, "content": e.replacement})
+            }).collect::<Vec<_>>(),
+        })),
+        "not_applied": f.not_applied,
+    })
+}
+
+pub fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
+    let mut files = Vec::new();
+    let (mut n_findings, mut n_fixed, mut n_errors) = (0, 0, 0);
+    for r in reports {
+        let index = dockopt_syntax::LineIndex::new(&r.source);
+        n_findings += r.findings.len() + r.syntax_errors.len();
+        n_fixed += r.applied.len();
+        n_errors += usize::from(r.error.is_some());
+        files.push(json!({
+            "path": r.display,
+            "changed": r.output.is_some(),
+            "error": r.error,
+            "syntax_errors": r.syntax_errors.iter().map(|e| {
+                let (s, t) = range(&index, e.range);
+                json!({"message": e.message, "start": s, "end": t})
+            }).collect::<Vec<_>>(),
+            "findings": r.findings.iter().map(|f| finding(&index, f)).collect::<Vec<_>>(),
+            "fixed": r.applied.iter().map(|f| json!({"code": f.code, "name": f.name, "message": f.message})).collect::<Vec<_>>(),
+        }));
+    }
+    let doc = json!({
+        "version": 1,
+        "files": files,
+        "summary": {"files": reports.len(), "findings": n_findings, "fixed": n_fixed, "errors": n_errors},
+    });
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}

@@ -1,0 +1,58 @@
+//! The build context on disk.
+
+use std::path::{Path, PathBuf};
+
+use dockopt_engine::ContextFs;
+
+pub struct DirFs {
+    root: PathBuf,
+}
+
+impl DirFs {
+    pub fn new(root: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// The full path, or `None` for a path that leaves the context.
+    fn full(&self, rel: &str) -> Option<PathBuf> {
+        if rel.split('/').any(|s| s == "..") {
+            return None;
+        }
+        Some(if rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(rel)
+        })
+    }
+}
+
+impl ContextFs for DirFs {
+    fn is_file(&self, path: &str) -> bool {
+        self.full(path).is_some_and(|p| p.is_file())
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        self.full(path).is_some_and(|p| p.is_dir())
+    }
+
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.full(path)?).ok()
+    }
+
+    fn list(&self, dir: &str) -> Vec<String> {
+        let Some(p) = self.full(dir) else {
+            return Vec::new();
+        };
+        let Ok(rd) = std::fs::read_dir(p) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = rd
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+}
