@@ -7,7 +7,9 @@ use assert_cmd::Command;
 
 fn dockopt(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("dockopt").unwrap();
-    c.current_dir(dir).env_remove("DOCKOPT_INJECT_PANIC").env("NO_COLOR", "1");
+    c.current_dir(dir)
+        .env_remove("DOCKOPT_INJECT_PANIC")
+        .env("NO_COLOR", "1");
     c
 }
 
@@ -41,7 +43,10 @@ fn check_text_exits_1_with_snippets() {
 fn check_clean_exits_0() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "Dockerfile", b"FROM alpine\nCMD [\"sh\"]\n");
-    assert_eq!(stdout(dockopt(d.path()).args(["check"]), 0), "All clean: 1 file(s) checked.\n");
+    assert_eq!(
+        stdout(dockopt(d.path()).args(["check"]), 0),
+        "All clean: 1 file(s) checked.\n"
+    );
 }
 
 #[test]
@@ -49,15 +54,24 @@ fn check_formats() {
     let d = tempfile::tempdir().unwrap();
     app(d.path());
     for format in ["json", "sarif", "github", "diff"] {
-        let out = stdout(dockopt(d.path()).args(["check", "--format", format, "Dockerfile"]), 1);
+        let out = stdout(
+            dockopt(d.path()).args(["check", "--format", format, "Dockerfile"]),
+            1,
+        );
         insta::assert_snapshot!(format!("check_format_{format}"), out);
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(dockopt(d.path()).args(["check", "--format", "json"]), 1)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(
+        dockopt(d.path()).args(["check", "--format", "json"]),
+        1,
+    ))
+    .unwrap();
     assert_eq!(json["version"], 1);
     assert_eq!(json["summary"]["findings"], 2);
-    let sarif: serde_json::Value =
-        serde_json::from_str(&stdout(dockopt(d.path()).args(["check", "--format", "sarif"]), 1)).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(
+        dockopt(d.path()).args(["check", "--format", "sarif"]),
+        1,
+    ))
+    .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
 }
@@ -68,10 +82,16 @@ fn fix_diff_writes_nothing_and_exits_1() {
     app(d.path());
     let out = stdout(dockopt(d.path()).args(["fix", "--diff"]), 1);
     insta::assert_snapshot!(out);
-    assert_eq!(fs::read_to_string(d.path().join("Dockerfile")).unwrap(), APP);
+    assert_eq!(
+        fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
+        APP
+    );
     // check never writes either.
     dockopt(d.path()).args(["check"]).assert().code(1);
-    assert_eq!(fs::read_to_string(d.path().join("Dockerfile")).unwrap(), APP);
+    assert_eq!(
+        fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
+        APP
+    );
 }
 
 #[test]
@@ -83,10 +103,20 @@ fn fix_writes_then_second_fix_changes_nothing() {
         out,
         "Fixed Dockerfile: 2 fix(es) (DKR009 copy-over-add, DKR008 exec-form)\nFixed 2 finding(s) in 1 file(s); 0 remain.\n"
     );
-    assert_eq!(fs::read_to_string(d.path().join("Dockerfile")).unwrap(), FIXED);
-    dockopt(d.path()).args(["fix", "--diff"]).assert().code(0).stdout("");
+    assert_eq!(
+        fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
+        FIXED
+    );
+    dockopt(d.path())
+        .args(["fix", "--diff"])
+        .assert()
+        .code(0)
+        .stdout("");
     // No temporary file is left behind.
-    let names: Vec<_> = fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
 
@@ -94,16 +124,25 @@ fn fix_writes_then_second_fix_changes_nothing() {
 fn exit_non_zero_on_fix() {
     let d = tempfile::tempdir().unwrap();
     app(d.path());
-    dockopt(d.path()).args(["fix", "--exit-non-zero-on-fix"]).assert().code(1);
+    dockopt(d.path())
+        .args(["fix", "--exit-non-zero-on-fix"])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn unsafe_fixes_need_the_flag() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "Dockerfile", b"FROM alpine\nENTRYPOINT /bin/app serve\n");
+    write(
+        d.path(),
+        "Dockerfile",
+        b"FROM alpine\nENTRYPOINT /bin/app serve\n",
+    );
     let out = stdout(dockopt(d.path()).args(["fix"]), 1);
     assert!(out.contains("unsafe fix (--unsafe)"), "{out}");
-    assert!(fs::read_to_string(d.path().join("Dockerfile")).unwrap().contains("ENTRYPOINT /bin/app"));
+    assert!(fs::read_to_string(d.path().join("Dockerfile"))
+        .unwrap()
+        .contains("ENTRYPOINT /bin/app"));
     dockopt(d.path()).args(["fix", "--unsafe"]).assert().code(0);
     assert_eq!(
         fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
@@ -115,12 +154,26 @@ fn unsafe_fixes_need_the_flag() {
 fn select_and_ignore_take_codes_or_names() {
     let d = tempfile::tempdir().unwrap();
     app(d.path());
-    let out = stdout(dockopt(d.path()).args(["check", "--select", "DKR008", "--format", "github"]), 1);
+    let out = stdout(
+        dockopt(d.path()).args(["check", "--select", "DKR008", "--format", "github"]),
+        1,
+    );
     assert!(out.contains("DKR008") && !out.contains("DKR009"), "{out}");
-    let out = stdout(dockopt(d.path()).args(["check", "--ignore", "exec-form,copy-over-add"]), 0);
+    let out = stdout(
+        dockopt(d.path()).args(["check", "--ignore", "exec-form,copy-over-add"]),
+        0,
+    );
     assert!(out.starts_with("All clean"), "{out}");
-    let err = dockopt(d.path()).args(["check", "--select", "nope"]).assert().code(2).get_output().stderr.clone();
-    assert!(String::from_utf8(err).unwrap().contains("unknown transform(s): nope"));
+    let err = dockopt(d.path())
+        .args(["check", "--select", "nope"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("unknown transform(s): nope"));
 }
 
 #[test]
@@ -133,7 +186,9 @@ fn stdin_to_stdout() {
         .code(0)
         .stdout("FROM alpine\nCMD [\"run\", \"--fast\"]\n");
     let out = stdout(
-        dockopt(d.path()).args(["check", "-", "--format", "github"]).write_stdin("FROM alpine\nCMD run\n"),
+        dockopt(d.path())
+            .args(["check", "-", "--format", "github"])
+            .write_stdin("FROM alpine\nCMD run\n"),
         1,
     );
     assert!(out.contains("file=-,line=2,col=1"), "{out}");
@@ -154,11 +209,26 @@ fn monorepo_walk_honours_gitignore_and_exclude() {
     ] {
         write(d.path(), rel, bad);
     }
-    write(d.path(), "services/web/Dockerfile.dockerignore", b"node_modules\n");
+    write(
+        d.path(),
+        "services/web/Dockerfile.dockerignore",
+        b"node_modules\n",
+    );
     write(d.path(), "README.md", b"# not a Dockerfile\n");
     write(d.path(), ".gitignore", b"build/\n");
-    let out = stdout(dockopt(d.path()).args(["check", "--format", "github", "--exclude", "vendor/**"]), 1);
-    let mut files: Vec<&str> = out.lines().map(|l| l.split(',').next().unwrap().trim_start_matches("::warning file=")).collect();
+    let out = stdout(
+        dockopt(d.path()).args(["check", "--format", "github", "--exclude", "vendor/**"]),
+        1,
+    );
+    let mut files: Vec<&str> = out
+        .lines()
+        .map(|l| {
+            l.split(',')
+                .next()
+                .unwrap()
+                .trim_start_matches("::warning file=")
+        })
+        .collect();
     files.sort_unstable();
     assert_eq!(
         files,
@@ -178,7 +248,11 @@ fn bad_files_are_reported_and_the_rest_go_on() {
     write(d.path(), "a/Dockerfile", b"FROM alpine\nCMD run\n");
     write(d.path(), "b/Dockerfile", b"FROM alpine\n\0\x01\x02binary");
     write(d.path(), "c/Dockerfile", b"FROM alpine\nCMD go\n");
-    write(d.path(), "d/Dockerfile", b"FROM alpine\nNOTANINSTRUCTION x\n");
+    write(
+        d.path(),
+        "d/Dockerfile",
+        b"FROM alpine\nNOTANINSTRUCTION x\n",
+    );
     let unreadable = d.path().join("e/Dockerfile");
     write(d.path(), "e/Dockerfile", b"FROM alpine\n");
     fs::create_dir_all(d.path().join("f/Dockerfile")).unwrap(); // a directory named like one
@@ -191,25 +265,59 @@ fn bad_files_are_reported_and_the_rest_go_on() {
     let out = stdout(dockopt(d.path()).args(["check", "--format", "json"]), 2);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let files = json["files"].as_array().unwrap();
-    let by_path = |p: &str| files.iter().find(|f| f["path"] == p).unwrap_or_else(|| panic!("{p} missing: {out}"));
-    assert_eq!(by_path("a/Dockerfile")["findings"].as_array().unwrap().len(), 1);
-    assert!(by_path("b/Dockerfile")["error"].as_str().unwrap().contains("binary"));
-    assert_eq!(by_path("c/Dockerfile")["findings"].as_array().unwrap().len(), 1);
-    assert_eq!(by_path("d/Dockerfile")["syntax_errors"][0]["message"], "unknown instruction: NOTANINSTRUCTION");
+    let by_path = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("{p} missing: {out}"))
+    };
+    assert_eq!(
+        by_path("a/Dockerfile")["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(by_path("b/Dockerfile")["error"]
+        .as_str()
+        .unwrap()
+        .contains("binary"));
+    assert_eq!(
+        by_path("c/Dockerfile")["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        by_path("d/Dockerfile")["syntax_errors"][0]["message"],
+        "unknown instruction: NOTANINSTRUCTION"
+    );
     #[cfg(unix)]
     if !as_root {
-        assert!(by_path("e/Dockerfile")["error"].as_str().unwrap().contains("ermission"));
+        assert!(by_path("e/Dockerfile")["error"]
+            .as_str()
+            .unwrap()
+            .contains("ermission"));
     }
 }
 
 #[test]
 fn crlf_bom_mode_and_final_newline_are_kept() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "Dockerfile", b"\xEF\xBB\xBFFROM alpine\r\nCMD run now\r\nCMD stop");
+    write(
+        d.path(),
+        "Dockerfile",
+        b"\xEF\xBB\xBFFROM alpine\r\nCMD run now\r\nCMD stop",
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(d.path().join("Dockerfile"), fs::Permissions::from_mode(0o640)).unwrap();
+        fs::set_permissions(
+            d.path().join("Dockerfile"),
+            fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
     }
     dockopt(d.path()).args(["fix"]).assert().code(0);
     assert_eq!(
@@ -219,7 +327,10 @@ fn crlf_bom_mode_and_final_newline_are_kept() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(d.path().join("Dockerfile")).unwrap().permissions().mode();
+        let mode = fs::metadata(d.path().join("Dockerfile"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o640);
     }
 }
@@ -233,7 +344,10 @@ fn read_only_file_is_not_written() {
     perm.set_readonly(true);
     fs::set_permissions(&p, perm).unwrap();
     let out = stdout(dockopt(d.path()).args(["fix"]), 2);
-    assert!(out.contains("Dockerfile: error: cannot write: file is read-only"), "{out}");
+    assert!(
+        out.contains("Dockerfile: error: cannot write: file is read-only"),
+        "{out}"
+    );
     assert_eq!(fs::read_to_string(&p).unwrap(), APP);
 }
 
@@ -250,11 +364,20 @@ fn config_file_select_per_path_and_unknown_keys() {
     );
     let out = stdout(dockopt(d.path()).args(["check", "--format", "github"]), 1);
     assert_eq!(out.lines().count(), 1, "{out}");
-    assert!(out.contains("file=Dockerfile") && out.contains("DKR008"), "{out}");
+    assert!(
+        out.contains("file=Dockerfile") && out.contains("DKR008"),
+        "{out}"
+    );
     write(d.path(), ".dockopt.yaml", b"ignroe: [x]\n");
     let out = stdout(dockopt(d.path()).args(["check"]), 2);
-    assert!(out.contains("invalid configuration") && out.contains("ignroe"), "{out}");
-    dockopt(d.path()).args(["check", "--no-config"]).assert().code(1);
+    assert!(
+        out.contains("invalid configuration") && out.contains("ignroe"),
+        "{out}"
+    );
+    dockopt(d.path())
+        .args(["check", "--no-config"])
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -286,6 +409,12 @@ fn rule_lists_and_documents() {
 #[test]
 fn usage_errors_exit_2() {
     let d = tempfile::tempdir().unwrap();
-    dockopt(d.path()).args(["check", "--format", "xml"]).assert().code(2);
-    dockopt(d.path()).args(["check", "missing/Dockerfile"]).assert().code(2);
+    dockopt(d.path())
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    dockopt(d.path())
+        .args(["check", "missing/Dockerfile"])
+        .assert()
+        .code(2);
 }
