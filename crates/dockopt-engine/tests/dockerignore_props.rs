@@ -1,5 +1,8 @@
 //! Property tests of `.dockerignore` semantics.
 
+// Tests build pattern lists from owned strings; clones keep them readable.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
 use dockopt_engine::DockerIgnore;
 use proptest::prelude::*;
 
