@@ -1,0 +1,87 @@
+//! Each example's `expected.diff` is what `dockopt fix --diff` prints for it,
+//! and the fixed Dockerfile is stable under a second fix.
+//! `UPDATE_EXAMPLES=1` rewrites the expected diffs.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+#[test]
+fn examples_match_their_expected_diffs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut n = 0;
+    for e in fs::read_dir(&root).unwrap() {
+        let dir = e.unwrap().path();
+        if !dir.join("Dockerfile").is_file() {
+            continue;
+        }
+        n += 1;
+        let out = Command::cargo_bin("dockopt")
+            .unwrap()
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .args(["fix", "--diff", "Dockerfile"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}: no change proposed",
+            dir.display()
+        );
+        let diff = String::from_utf8(out.stdout).unwrap();
+        let expected = dir.join("expected.diff");
+        if std::env::var_os("UPDATE_EXAMPLES").is_some() {
+            fs::write(&expected, &diff).unwrap();
+        }
+        assert_eq!(
+            fs::read_to_string(&expected).unwrap_or_default(),
+            diff,
+            "{}: run UPDATE_EXAMPLES=1 cargo test -p dockopt-cli --test examples",
+            dir.display()
+        );
+
+        // Apply in a scratch copy: a second fix changes nothing.
+        let scratch = tempfile::tempdir().unwrap();
+        for f in fs::read_dir(&dir).unwrap() {
+            let p = f.unwrap().path();
+            if p.is_file() {
+                fs::copy(&p, scratch.path().join(p.file_name().unwrap())).unwrap();
+            } else {
+                copy_dir(&p, &scratch.path().join(p.file_name().unwrap()));
+            }
+        }
+        let fix = || {
+            Command::cargo_bin("dockopt")
+                .unwrap()
+                .current_dir(scratch.path())
+                .args(["fix", "--quiet", "Dockerfile"])
+                .output()
+                .unwrap()
+        };
+        fix();
+        let once = fs::read(scratch.path().join("Dockerfile")).unwrap();
+        fix();
+        assert_eq!(
+            fs::read(scratch.path().join("Dockerfile")).unwrap(),
+            once,
+            "{}",
+            dir.display()
+        );
+    }
+    assert!(n >= 3, "expected at least three examples");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for f in fs::read_dir(from).unwrap() {
+        let p = f.unwrap().path();
+        let dest = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            fs::copy(&p, &dest).unwrap();
+        }
+    }
+}

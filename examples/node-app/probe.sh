@@ -1,0 +1,3 @@
+node -e 'console.log(require("ms")(60000))'
+ls /usr/src/app | sort
+ls /usr/src/app/node_modules | sort
