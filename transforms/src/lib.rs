@@ -1,15 +1,21 @@
 //! The transforms, one module each. Every module's doc comment is its
 //! documentation page (`docs/rules/<name>.md` is generated from it).
 
+mod run;
 mod util;
 
 pub mod copy_over_add;
 pub mod exec_form;
+pub mod merge_runs;
 
 use dockopt_engine::Transform;
 
 /// Every transform, sorted by code.
-pub static ALL: &[&dyn Transform] = &[&exec_form::ExecForm, &copy_over_add::CopyOverAdd];
+pub static ALL: &[&dyn Transform] = &[
+    &merge_runs::MergeRuns,
+    &exec_form::ExecForm,
+    &copy_over_add::CopyOverAdd,
+];
 
 /// Finds a transform by code or name.
 pub fn find(key: &str) -> Option<&'static dyn Transform> {

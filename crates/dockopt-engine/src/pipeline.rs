@@ -92,13 +92,11 @@ fn threshold(settings: &Settings) -> Applicability {
     }
 }
 
+/// Edits that touch count as overlapping: text inserted at the edge of a
+/// replaced range depends on what the other edit writes there.
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     let (a, b) = (a.range, b.range);
-    if a.is_empty() && b.is_empty() {
-        return a.start == b.start;
-    }
-    a.start < b.end.max(b.start + u32::from(b.is_empty()))
-        && b.start < a.end.max(a.start + u32::from(a.is_empty()))
+    a.start <= b.end && b.start <= a.end
 }
 
 /// Picks fixes whose edits overlap no fix picked before; the rest wait for

@@ -1,0 +1,431 @@
+//! The shell view of a RUN instruction.
+//!
+//! The continuation-joined text of a shell-form RUN is what BuildKit hands
+//! to `/bin/sh -c`; it is parsed here with tree-sitter-bash. A script whose
+//! parse has errors gives no view at all, so transforms leave it alone.
+//! Offsets are byte offsets into the script text; callers map them back to
+//! the file with the instruction's segment map.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser};
+
+/// A parsed shell script.
+pub struct Script {
+    text: String,
+    tree: tree_sitter::Tree,
+}
+
+/// One simple command, as the shell would run it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    /// The whole command, from its first prefix word to its last argument
+    /// (redirections excluded).
+    pub range: Range<usize>,
+    /// The program after `sudo`, `env` and `VAR=value` prefixes.
+    pub name: Word,
+    /// Arguments after the name.
+    pub args: Vec<Word>,
+    /// Whether the command runs in the script's own shell, so that a `cd` or
+    /// `export` there changes what later commands see.
+    pub top_level: bool,
+}
+
+/// A word of a command: its text as written and where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub range: Range<usize>,
+}
+
+impl Word {
+    /// The word with simple quoting removed (`'a b'`, `"x"`, `a\ b`), when it
+    /// contains no expansion.
+    pub fn literal(&self) -> Option<String> {
+        let t = &self.text;
+        if t.contains('$') || t.contains('`') {
+            return None;
+        }
+        let mut out = String::new();
+        let mut quote = None;
+        let mut chars = t.chars();
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (None, '\'' | '"') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (Some('\''), c) => out.push(c),
+                (_, '\\') => out.extend(chars.next()),
+                (_, c) => out.push(c),
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Why a script gives no view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError;
+
+/// Builtins and keywords that change the shell's own state.
+const STATEFUL: &[&str] = &[
+    "cd", "pushd", "popd", "exit", "return", "exec", "export", "unset", "set", "shopt", "umask",
+    "trap", "source", ".", "alias", "unalias", "eval", "readonly", "declare", "typeset", "local",
+    "shift", "ulimit", "hash", "read", "getopts", "enable", "builtin",
+];
+
+impl Script {
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let mut parser = Parser::new();
+        parser
+            .set_language(&tree_sitter_bash::LANGUAGE.into())
+            .map_err(|_| ParseError)?;
+        let tree = parser.parse(text, None).ok_or(ParseError)?;
+        if tree.root_node().has_error() {
+            return Err(ParseError);
+        }
+        Ok(Self {
+            text: text.to_string(),
+            tree,
+        })
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn node_text(&self, n: Node<'_>) -> &str {
+        &self.text[n.byte_range()]
+    }
+
+    /// Every simple command, in source order, including those in subshells,
+    /// command substitutions and pipelines.
+    pub fn commands(&self) -> Vec<Command> {
+        let mut out = Vec::new();
+        self.collect(self.tree.root_node(), true, &mut out);
+        out
+    }
+
+    fn collect(&self, node: Node<'_>, top: bool, out: &mut Vec<Command>) {
+        match node.kind() {
+            "command" => {
+                if let Some(c) = self.command(node, top) {
+                    out.push(c);
+                }
+                // Command substitutions inside arguments.
+                let mut cur = node.walk();
+                for child in node.children(&mut cur) {
+                    if child.kind() != "command_name" {
+                        self.collect(child, false, out);
+                    }
+                }
+            }
+            "declaration_command" | "unset_command" => {
+                let word = node
+                    .child(0)
+                    .map(|n| self.node_text(n).to_string())
+                    .unwrap_or_default();
+                let args = self.words_after(node, 1);
+                out.push(Command {
+                    range: node.byte_range(),
+                    name: Word {
+                        text: word,
+                        range: node.child(0).map_or(0..0, |n| n.byte_range()),
+                    },
+                    args,
+                    top_level: top,
+                });
+            }
+            "subshell" | "command_substitution" | "process_substitution" => {
+                let mut cur = node.walk();
+                for child in node.children(&mut cur) {
+                    self.collect(child, false, out);
+                }
+            }
+            "pipeline" => {
+                let mut cur = node.walk();
+                for child in node.children(&mut cur) {
+                    self.collect(child, false, out);
+                }
+            }
+            _ => {
+                let mut cur = node.walk();
+                for child in node.children(&mut cur) {
+                    self.collect(child, top, out);
+                }
+            }
+        }
+    }
+
+    fn words_after(&self, node: Node<'_>, skip: usize) -> Vec<Word> {
+        let mut cur = node.walk();
+        node.children(&mut cur)
+            .skip(skip)
+            .filter(|c| c.is_named() && !c.kind().contains("redirect"))
+            .map(|c| Word {
+                text: self.node_text(c).to_string(),
+                range: c.byte_range(),
+            })
+            .collect()
+    }
+
+    fn command(&self, node: Node<'_>, top: bool) -> Option<Command> {
+        let mut words: Vec<Word> = Vec::new();
+        let mut cur = node.walk();
+        for child in node.children(&mut cur) {
+            match child.kind() {
+                "variable_assignment"
+                | "file_redirect"
+                | "heredoc_redirect"
+                | "herestring_redirect" => {}
+                k if k.contains("redirect") => {}
+                _ if child.is_named() => words.push(Word {
+                    text: self.node_text(child).to_string(),
+                    range: child.byte_range(),
+                }),
+                _ => {}
+            }
+        }
+        let start = unwrap_prefixes(&words);
+        let mut rest = words.into_iter().skip(start);
+        let name = rest.next()?;
+        Some(Command {
+            range: node.byte_range(),
+            name,
+            args: rest.collect(),
+            top_level: top,
+        })
+    }
+
+    /// What stops this script from being followed by `&& more` in the same
+    /// shell without changing what `more` sees, if anything.
+    pub fn state_changes(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        for c in self.commands() {
+            if c.top_level && STATEFUL.contains(&c.name.text.as_str()) {
+                why.push(format!(
+                    "`{}` changes the shell for later commands",
+                    c.name.text
+                ));
+            }
+        }
+        self.walk(self.tree.root_node(), true, &mut |n, top| {
+            if !top {
+                return;
+            }
+            match n.kind() {
+                "function_definition" => why.push("a function definition".into()),
+                "variable_assignment"
+                    if n.parent().is_some_and(|p| {
+                        !matches!(p.kind(), "command" | "declaration_command")
+                    }) =>
+                {
+                    why.push("a variable assignment".into());
+                }
+                _ => {}
+            }
+        });
+        why
+    }
+
+    /// Constructs that make merging unsafe whatever the isolation: background
+    /// jobs, heredocs and comments.
+    pub fn blockers(&self) -> Vec<&'static str> {
+        let mut why = Vec::new();
+        self.walk(self.tree.root_node(), true, &mut |n, _| match n.kind() {
+            "&" => why.push("a background job (`&`)"),
+            "heredoc_redirect" | "heredoc_body" => why.push("a heredoc"),
+            "comment" => why.push("a shell comment"),
+            _ => {}
+        });
+        why.sort_unstable();
+        why.dedup();
+        why
+    }
+
+    /// Whether the top level is one `a && b && c` chain (or one command), so
+    /// that appending `&& more` runs `more` exactly when all of it succeeded.
+    pub fn is_and_chain(&self) -> bool {
+        let root = self.tree.root_node();
+        let mut cur = root.walk();
+        let items: Vec<Node<'_>> = root
+            .children(&mut cur)
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        if items.len() != 1 {
+            return false;
+        }
+        let mut node = items[0];
+        loop {
+            if node.kind() != "list" {
+                return true;
+            }
+            let mut c = node.walk();
+            let kids: Vec<Node<'_>> = node.children(&mut c).collect();
+            if kids.iter().any(|k| !k.is_named() && k.kind() != "&&") {
+                return false;
+            }
+            match kids.first() {
+                Some(first) => node = *first,
+                None => return true,
+            }
+            if kids
+                .iter()
+                .skip(1)
+                .any(|k| k.is_named() && k.kind() == "list")
+            {
+                return false;
+            }
+        }
+    }
+
+    fn walk<'t>(&'t self, node: Node<'t>, top: bool, f: &mut dyn FnMut(Node<'t>, bool)) {
+        f(node, top);
+        let inner_top = top
+            && !matches!(
+                node.kind(),
+                "subshell" | "command_substitution" | "process_substitution" | "pipeline"
+            );
+        let mut cur = node.walk();
+        for child in node.children(&mut cur) {
+            self.walk(child, inner_top, f);
+        }
+    }
+}
+
+/// Index of the real program in a command's words: skips `sudo`, `env`,
+/// `nohup`, `time` and their options and `NAME=value` arguments.
+fn unwrap_prefixes(words: &[Word]) -> usize {
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        match w.text.as_str() {
+            "sudo" => {
+                i += 1;
+                while let Some(opt) = words.get(i).filter(|w| w.text.starts_with('-')) {
+                    // Options that take a value.
+                    let takes_value = matches!(
+                        opt.text.as_str(),
+                        "-u" | "-g" | "-C" | "-h" | "-p" | "-U" | "-r" | "-t"
+                    );
+                    i += if takes_value { 2 } else { 1 };
+                }
+            }
+            "env" => {
+                i += 1;
+                while let Some(w) = words.get(i) {
+                    if w.text.starts_with('-') || (w.text.contains('=') && !w.text.starts_with('='))
+                    {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            "nohup" | "time" | "command" => i += 1,
+            _ => break,
+        }
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &str) -> Vec<(String, bool)> {
+        Script::parse(s)
+            .unwrap()
+            .commands()
+            .into_iter()
+            .map(|c| (c.name.text, c.top_level))
+            .collect()
+    }
+
+    #[test]
+    fn finds_commands_behind_prefixes() {
+        assert_eq!(
+            names("DEBIAN_FRONTEND=noninteractive sudo -E apt-get install -y x && env A=1 pip install y"),
+            [("apt-get".into(), true), ("pip".into(), true)]
+        );
+        assert_eq!(
+            names("(cd /x && make) || echo $(uname -m) | tee f; cd /y"),
+            [
+                ("cd".into(), false),
+                ("make".into(), false),
+                ("echo".into(), false),
+                ("uname".into(), false),
+                ("tee".into(), false),
+                ("cd".into(), true)
+            ]
+        );
+    }
+
+    #[test]
+    fn args_and_literals() {
+        let s = Script::parse("apt-get -qq install -y 'curl' \"jq\" a\\ b > /dev/null").unwrap();
+        let c = &s.commands()[0];
+        let args: Vec<_> = c.args.iter().map(|w| w.literal().unwrap()).collect();
+        assert_eq!(args, ["-qq", "install", "-y", "curl", "jq", "a b"]);
+        assert_eq!(&s.text()[c.args[1].range.clone()], "install");
+    }
+
+    #[test]
+    fn state_changes_and_blockers() {
+        assert!(Script::parse("make && make install")
+            .unwrap()
+            .state_changes()
+            .is_empty());
+        assert!(Script::parse("(cd /x && make)")
+            .unwrap()
+            .state_changes()
+            .is_empty());
+        assert_eq!(
+            Script::parse("cd /x && make")
+                .unwrap()
+                .state_changes()
+                .len(),
+            1
+        );
+        assert_eq!(
+            Script::parse("export A=1").unwrap().state_changes().len(),
+            1
+        );
+        assert_eq!(Script::parse("A=1").unwrap().state_changes().len(), 1);
+        assert!(Script::parse("A=1 make")
+            .unwrap()
+            .state_changes()
+            .is_empty());
+        assert_eq!(
+            Script::parse("f() { x; }").unwrap().state_changes().len(),
+            1
+        );
+        assert_eq!(
+            Script::parse("sleep 1 &").unwrap().blockers(),
+            ["a background job (`&`)"]
+        );
+        assert_eq!(
+            Script::parse("cat <<EOF\nx\nEOF").unwrap().blockers(),
+            ["a heredoc"]
+        );
+        assert_eq!(
+            Script::parse("make # build").unwrap().blockers(),
+            ["a shell comment"]
+        );
+        assert!(Script::parse("a && b > c").unwrap().blockers().is_empty());
+    }
+
+    #[test]
+    fn and_chains() {
+        assert!(Script::parse("a").unwrap().is_and_chain());
+        assert!(Script::parse("a && b && c").unwrap().is_and_chain());
+        assert!(Script::parse("a | b && c").unwrap().is_and_chain());
+        assert!(!Script::parse("a; b").unwrap().is_and_chain());
+        assert!(!Script::parse("a || b").unwrap().is_and_chain());
+        assert!(!Script::parse("a && b || c").unwrap().is_and_chain());
+    }
+
+    #[test]
+    fn errors_give_no_view() {
+        assert!(Script::parse("if then fi (").is_err());
+        assert!(Script::parse("echo \"unterminated").is_err());
+    }
+}

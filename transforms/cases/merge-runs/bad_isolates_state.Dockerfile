@@ -1,0 +1,7 @@
+FROM alpine:3.20
+RUN cd /tmp && wget -q https://example.com/x
+RUN pwd > /where
+RUN export A=1
+RUN set -e; echo $A
+RUN exit 0
+RUN echo after-exit

@@ -1,0 +1,134 @@
+#![doc = include_str!("../../docs/rules/merge-runs.md")]
+
+use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_shell::Script;
+use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
+
+use crate::run::{adjacent, comments_between, end_and_gap, run, stage_runs, Run, Style};
+
+pub struct MergeRuns;
+
+const CODE: &str = "DKR001";
+const NAME: &str = "merge-runs";
+
+/// The edits that merge RUN `b` into RUN `a`, or why not.
+pub fn merge_edits(
+    tree: &SyntaxTree,
+    a: &Instruction<'_>,
+    b: &Instruction<'_>,
+    style: &Style,
+) -> Result<Vec<Edit>, String> {
+    if a.is_json() || b.is_json() {
+        return Err("exec-form RUN".into());
+    }
+    if a.heredocs().next().is_some() || b.heredocs().next().is_some() {
+        return Err("a heredoc".into());
+    }
+    if a.command().flags != b.command().flags {
+        return Err("the RUNs have different flags".into());
+    }
+    let (Some(ra), Some(rb)) = (run(a), run(b)) else {
+        return Err("a shell script that does not parse cleanly".into());
+    };
+    if let Some(why) = ra
+        .script
+        .blockers()
+        .into_iter()
+        .chain(rb.script.blockers())
+        .next()
+    {
+        return Err(why.into());
+    }
+    let isolate_a = !ra.script.state_changes().is_empty();
+    let group_b = !rb.script.is_and_chain();
+    let a_text = ra.script.text().trim_end();
+    let b_text = rb.script.text().trim_end().trim_end_matches(';');
+    let merged = format!(
+        "{}{}{} && {}{}{}",
+        if isolate_a { "( " } else { "" },
+        a_text,
+        if isolate_a { " )" } else { "" },
+        if group_b { "{ " } else { "" },
+        b_text,
+        if group_b { "; }" } else { "" },
+    );
+    if Script::parse(&merged).is_err() {
+        return Err("the merged script would not parse".into());
+    }
+    Ok(join(tree, &ra, &rb, isolate_a, group_b, style))
+}
+
+fn join(
+    tree: &SyntaxTree,
+    a: &Run<'_>,
+    b: &Run<'_>,
+    isolate_a: bool,
+    group_b: bool,
+    style: &Style,
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let gap_start = end_and_gap(tree, &a.inst);
+    let b_start = b.src_at(0);
+    let comments = comments_between(tree, a.inst.range().end, b.inst.range().start);
+    let mut joint = String::new();
+    if isolate_a {
+        // Spaced, so that `( (a) )` is never read as arithmetic `((`.
+        edits.push(Edit::insert(a.src_at(0), "( "));
+        joint.push_str(" )");
+    }
+    joint.push_str(&style.and_then(&comments));
+    if group_b {
+        joint.push_str("{ ");
+        let b_text = b.script.text();
+        let trimmed = b_text.trim_end();
+        let end = b.src_at(trimmed.len().saturating_sub(1)) + 1;
+        let close = if trimmed.ends_with(';') { " }" } else { "; }" };
+        edits.push(Edit::insert(end, close));
+    }
+    // From the end of a's text to the start of b's script: a's line ending,
+    // blank lines, comments, and b's keyword and flags.
+    edits.push(Edit::replace(TextRange::new(gap_start, b_start), joint));
+    edits
+}
+
+impl Transform for MergeRuns {
+    fn code(&self) -> &'static str {
+        CODE
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn summary(&self) -> &'static str {
+        "Merge consecutive RUN instructions into one layer"
+    }
+
+    fn docs(&self) -> &'static str {
+        include_str!("../../docs/rules/merge-runs.md")
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        let style = Style::of(cx.tree);
+        for (_, insts) in stage_runs(cx.tree) {
+            for pair in insts.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                if !a.is("run") || !b.is("run") || !adjacent(cx.tree, a, b) {
+                    continue;
+                }
+                let finding = Finding::new(
+                    CODE,
+                    NAME,
+                    "RUN right after RUN: each makes a layer",
+                    b.keyword_range(),
+                );
+                match merge_edits(cx.tree, a, b, &style) {
+                    Ok(edits) => {
+                        out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)))
+                    }
+                    Err(why) => out.push(finding.refused(format!("left separate: {why}"))),
+                }
+            }
+        }
+    }
+}

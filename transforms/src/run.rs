@@ -1,0 +1,260 @@
+//! Shared analysis of RUN instructions: which shell runs them, their parsed
+//! scripts, offsets back into the file, and the file's layout style.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use dockopt_shell::Script;
+use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
+
+/// A shell-form RUN whose script parsed cleanly under a POSIX shell.
+pub struct Run<'a> {
+    pub inst: Instruction<'a>,
+    pub script: Script,
+    /// Where the script starts in the joined line.
+    base: u32,
+}
+
+impl<'a> Run<'a> {
+    /// Source range of a script range.
+    pub fn src(&self, r: Range<usize>) -> TextRange {
+        let joined = TextRange::new(self.base + r.start as u32, self.base + r.end as u32);
+        self.inst.source_range(joined)
+    }
+
+    /// Source offset of a script offset.
+    pub fn src_at(&self, at: usize) -> u32 {
+        self.inst.data().source_offset(self.base + at as u32)
+    }
+
+    /// Source offset just after the script's last character.
+    pub fn src_end(&self) -> u32 {
+        self.src(0..self.script.text().len()).end
+    }
+
+    pub fn flags(&self) -> Vec<String> {
+        self.inst.command().flags.clone()
+    }
+
+    /// Whether a `--mount=type=cache` covers a path starting with `prefix`.
+    pub fn has_cache_mount(&self, prefix: &str) -> bool {
+        self.inst.flags().any(|f| {
+            f.name == "mount"
+                && f.value.as_deref().is_some_and(|v| {
+                    v.split(',').any(|kv| kv == "type=cache")
+                        && v.split(',').any(|kv| {
+                            kv.split_once('=').is_some_and(|(k, p)| {
+                                matches!(k, "target" | "dst" | "destination")
+                                    && p.starts_with(prefix)
+                            })
+                        })
+                })
+        })
+    }
+}
+
+/// Whether a shell command line names a POSIX shell.
+fn posix_shell(argv0: &str) -> bool {
+    let base = argv0.rsplit('/').next().unwrap_or(argv0);
+    matches!(
+        base,
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
+    )
+}
+
+fn windows_base(image: &str) -> bool {
+    let i = image.to_ascii_lowercase();
+    ["windows", "nanoserver", "servercore", "ltsc20"]
+        .iter()
+        .any(|w| i.contains(w))
+}
+
+/// For every instruction of the file (by item start), whether its stage's
+/// RUNs go to a POSIX shell.
+pub fn posix_by_stage(tree: &SyntaxTree) -> Vec<bool> {
+    let mut by_name: HashMap<String, bool> = HashMap::new();
+    let mut out = Vec::new();
+    for stage in tree.stages() {
+        let base = stage.base().unwrap_or_default().to_ascii_lowercase();
+        let mut posix = by_name.get(&base).copied().unwrap_or(!windows_base(&base));
+        for inst in &stage.instructions {
+            if inst.is("shell") {
+                posix = inst.is_json() && inst.values().first().is_some_and(|s| posix_shell(s));
+            }
+        }
+        // A SHELL later in the stage affects only later RUNs; be strict and
+        // treat the stage as non-POSIX if any SHELL in it is not POSIX.
+        if stage.instructions.iter().any(|i| {
+            i.is("shell") && !(i.is_json() && i.values().first().is_some_and(|s| posix_shell(s)))
+        }) {
+            posix = false;
+        }
+        if let Some(name) = stage.name() {
+            by_name.insert(name, posix);
+        }
+        out.push(posix);
+    }
+    out
+}
+
+/// The parsed script of a RUN, if it is shell form, has no heredoc, and
+/// parses cleanly.
+pub fn run<'a>(inst: &Instruction<'a>) -> Option<Run<'a>> {
+    if !inst.is("run") || inst.is_json() || inst.heredocs().next().is_some() {
+        return None;
+    }
+    let [text] = inst.values() else { return None };
+    let script = Script::parse(text).ok()?;
+    Some(Run {
+        inst: *inst,
+        script,
+        base: inst.command().args.start,
+    })
+}
+
+/// The RUNs of each stage that can be analysed, with stage index.
+pub fn stage_runs(tree: &SyntaxTree) -> Vec<(usize, Vec<Instruction<'_>>)> {
+    let posix = posix_by_stage(tree);
+    tree.stages()
+        .into_iter()
+        .filter(|s| posix.get(s.index).copied().unwrap_or(false))
+        .map(|s| (s.index, s.instructions))
+        .collect()
+}
+
+/// Stage indices that are built FROM stage `index`, directly or not.
+pub fn descendants(tree: &SyntaxTree, index: usize) -> Vec<usize> {
+    let stages = tree.stages();
+    let mut names: Vec<String> = stages[index].name().into_iter().collect();
+    let mut out = Vec::new();
+    for s in stages.iter().skip(index + 1) {
+        let base = s.base().unwrap_or_default().to_ascii_lowercase();
+        if names.contains(&base) {
+            out.push(s.index);
+            if let Some(n) = s.name() {
+                names.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// How the file lays out continued commands.
+#[derive(Clone, Debug)]
+pub struct Style {
+    pub escape: char,
+    pub indent: String,
+    /// `&&` at the start of continuation lines (else at the end).
+    pub leading_and: bool,
+}
+
+impl Style {
+    pub fn of(tree: &SyntaxTree) -> Self {
+        let mut indents: HashMap<String, usize> = HashMap::new();
+        let (mut leading, mut trailing) = (0, 0);
+        let src = tree.source();
+        for item in tree.items() {
+            let toks = &tree.tokens()[item.tokens.start as usize..item.tokens.end as usize];
+            for (i, t) in toks.iter().enumerate() {
+                if t.kind == TokenKind::Text && i > 0 && toks[i - 1].kind == TokenKind::Newline {
+                    let text = &src[t.range.as_usize()];
+                    let ws: String = text
+                        .iter()
+                        .take_while(|b| **b == b' ' || **b == b'\t')
+                        .map(|&b| b as char)
+                        .collect();
+                    if !ws.is_empty() {
+                        *indents.entry(ws).or_default() += 1;
+                    }
+                    let rest = String::from_utf8_lossy(text);
+                    if rest.trim_start().starts_with("&&") {
+                        leading += 1;
+                    }
+                }
+                if t.kind == TokenKind::Text {
+                    let text = String::from_utf8_lossy(&src[t.range.as_usize()]);
+                    if text.trim_end().ends_with("&&") {
+                        trailing += 1;
+                    }
+                }
+            }
+        }
+        let indent = indents
+            .into_iter()
+            .max_by_key(|(ws, n)| (*n, std::cmp::Reverse(ws.len())))
+            .map_or_else(|| "    ".to_string(), |(ws, _)| ws);
+        Self {
+            escape: char::from(tree.escape()),
+            indent,
+            leading_and: leading >= trailing,
+        }
+    }
+
+    /// The text that continues a command onto a new line with `&&`, with
+    /// `comments` (whole lines, without line endings) in between.
+    pub fn and_then(&self, comments: &[String]) -> String {
+        let mut s = String::new();
+        if self.leading_and {
+            s.push(' ');
+            s.push(self.escape);
+            s.push('\n');
+            for c in comments {
+                s.push_str(c);
+                s.push('\n');
+            }
+            s.push_str(&self.indent);
+            s.push_str("&& ");
+        } else {
+            s.push_str(" && ");
+            s.push(self.escape);
+            s.push('\n');
+            for c in comments {
+                s.push_str(c);
+                s.push('\n');
+            }
+            s.push_str(&self.indent);
+        }
+        s
+    }
+}
+
+/// The source offset where an instruction's text ends (before its line
+/// ending), and the comment lines between it and the next instruction.
+pub fn end_and_gap(tree: &SyntaxTree, inst: &Instruction<'_>) -> u32 {
+    let item = inst.item();
+    let toks = &tree.tokens()[item.tokens.start as usize..item.tokens.end as usize];
+    toks.iter()
+        .rev()
+        .find(|t| t.kind != TokenKind::Newline)
+        .map_or(item.range.start, |t| t.range.end)
+}
+
+/// Comment lines (trimmed of line endings) between two offsets.
+pub fn comments_between(tree: &SyntaxTree, from: u32, to: u32) -> Vec<String> {
+    tree.items()
+        .iter()
+        .filter(|i| {
+            i.range.start >= from
+                && i.range.end <= to
+                && i.kind == dockopt_syntax::ItemKind::Comment
+        })
+        .map(|i| {
+            String::from_utf8_lossy(tree.text(i.range))
+                .trim_end_matches(['\r', '\n'])
+                .to_string()
+        })
+        .collect()
+}
+
+/// Whether anything but comments and blank lines sits between two
+/// instructions.
+pub fn adjacent(tree: &SyntaxTree, a: &Instruction<'_>, b: &Instruction<'_>) -> bool {
+    tree.items().iter().all(|i| {
+        i.range.start < a.range().end
+            || i.range.start >= b.range().start
+            || matches!(
+                i.kind,
+                dockopt_syntax::ItemKind::Comment | dockopt_syntax::ItemKind::Blank
+            )
+    })
+}
