@@ -4,6 +4,7 @@
 mod run;
 mod util;
 
+pub mod apt;
 pub mod copy_over_add;
 pub mod exec_form;
 pub mod merge_runs;
@@ -13,6 +14,7 @@ use dockopt_engine::Transform;
 /// Every transform, sorted by code.
 pub static ALL: &[&dyn Transform] = &[
     &merge_runs::MergeRuns,
+    &apt::Apt,
     &exec_form::ExecForm,
     &copy_over_add::CopyOverAdd,
 ];

@@ -258,3 +258,51 @@ pub fn adjacent(tree: &SyntaxTree, a: &Instruction<'_>, b: &Instruction<'_>) -> 
             )
     })
 }
+
+/// Index (into `args`) of a command's subcommand: the first argument that is
+/// not an option, skipping the values of options in `value_opts`.
+pub fn subcommand(cmd: &dockopt_shell::Command, value_opts: &[&str]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(w) = cmd.args.get(i) {
+        let t = w.text.as_str();
+        if t.starts_with('-') {
+            i += if value_opts.contains(&t) { 2 } else { 1 };
+            continue;
+        }
+        return Some(i);
+    }
+    None
+}
+
+/// Whether any argument is one of `names`.
+pub fn has_arg(cmd: &dockopt_shell::Command, names: &[&str]) -> bool {
+    cmd.args.iter().any(|w| names.contains(&w.text.as_str()))
+}
+
+/// Appends `&& tail` to a RUN's script, continuing on a new line in the
+/// file's style, if the result still parses.
+pub fn append(r: &Run<'_>, tail: &str, style: &Style) -> Result<dockopt_engine::Edit, String> {
+    let text = r.script.text().trim_end();
+    if text.ends_with(';') || text.ends_with('&') {
+        return Err("the script ends with a separator".into());
+    }
+    if Script::parse(&format!("{text} && {tail}")).is_err() {
+        return Err("the extended script would not parse".into());
+    }
+    let end = r.src_at(text.len().saturating_sub(1)) + 1;
+    Ok(dockopt_engine::Edit::insert(
+        end,
+        format!("{}{tail}", style.and_then(&[])),
+    ))
+}
+
+/// Inserts ` word` right after argument `arg` of a command.
+pub fn insert_after(
+    r: &Run<'_>,
+    cmd: &dockopt_shell::Command,
+    arg: usize,
+    word: &str,
+) -> dockopt_engine::Edit {
+    let end = cmd.args[arg].range.end;
+    dockopt_engine::Edit::insert(r.src_at(end - 1) + 1, format!(" {word}"))
+}

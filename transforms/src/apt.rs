@@ -1,0 +1,231 @@
+#![doc = include_str!("../../docs/rules/apt.md")]
+
+use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_shell::Command;
+use dockopt_syntax::{Instruction, SyntaxTree};
+
+use crate::run::{
+    append, descendants, has_arg, insert_after, run, stage_runs, subcommand, Run, Style,
+};
+
+pub struct Apt;
+
+const CODE: &str = "DKR002";
+const NAME: &str = "apt";
+
+const VALUE_OPTS: &[&str] = &[
+    "-o",
+    "-c",
+    "-t",
+    "-a",
+    "--option",
+    "--config-file",
+    "--target-release",
+    "--default-release",
+    "--host-architecture",
+];
+
+fn is_apt(c: &Command) -> bool {
+    matches!(
+        c.name.text.as_str(),
+        "apt-get" | "apt" | "/usr/bin/apt-get" | "/usr/bin/apt"
+    )
+}
+
+fn sub<'c>(c: &'c Command) -> Option<(usize, &'c str)> {
+    let i = subcommand(c, VALUE_OPTS)?;
+    Some((i, c.args[i].text.as_str()))
+}
+
+fn is_install(c: &Command) -> bool {
+    is_apt(c) && sub(c).is_some_and(|(_, s)| s == "install")
+}
+
+fn is_update(c: &Command) -> bool {
+    is_apt(c) && sub(c).is_some_and(|(_, s)| s == "update")
+}
+
+fn assumes_yes(c: &Command) -> bool {
+    c.args.iter().any(|w| {
+        let t = w.text.as_str();
+        matches!(
+            t,
+            "-y" | "--yes" | "--assume-yes" | "-qq" | "-q=2" | "--quiet=2" | "--force-yes"
+        ) || (t.starts_with('-') && !t.starts_with("--") && t.contains('y'))
+            || t.contains("APT::Get::Assume-Yes=")
+    })
+}
+
+fn no_recommends(c: &Command) -> bool {
+    c.args.iter().any(|w| {
+        w.text == "--no-install-recommends"
+            || w.text.contains("Install-Recommends=false")
+            || w.text.contains("Install-Recommends=0")
+    })
+}
+
+/// Whether an install in this script runs without an update before it in
+/// the same script.
+fn installs_without_update(cmds: &[Command]) -> Option<&Command> {
+    let mut updated = false;
+    for c in cmds {
+        if is_update(c) {
+            updated = true;
+        } else if is_install(c) && !updated {
+            return Some(c);
+        }
+    }
+    None
+}
+
+fn removes_lists(r: &Run<'_>) -> bool {
+    r.script.text().contains("/var/lib/apt/lists") || r.has_cache_mount("/var/lib/apt")
+}
+
+/// A later RUN, here or in a stage built from this one, that installs
+/// without its own update: it needs the lists this RUN would remove.
+fn later_needs_lists(tree: &SyntaxTree, stage: usize, after: &Instruction<'_>) -> Option<u32> {
+    let stages = tree.stages();
+    let mut scope: Vec<&Instruction<'_>> = stages[stage]
+        .instructions
+        .iter()
+        .filter(|i| i.range().start > after.range().start)
+        .collect();
+    for d in descendants(tree, stage) {
+        scope.extend(stages[d].instructions.iter());
+    }
+    for inst in scope
+        .into_iter()
+        .filter(|i| i.is("run") || i.sub_command().is_some_and(|s| s.is("run")))
+    {
+        match run(inst) {
+            Some(r) => {
+                if installs_without_update(&r.script.commands()).is_some() {
+                    return Some(inst.start_line());
+                }
+            }
+            None => {
+                if inst.line().contains("apt") {
+                    return Some(inst.start_line());
+                }
+            }
+        }
+    }
+    None
+}
+
+impl Transform for Apt {
+    fn code(&self) -> &'static str {
+        CODE
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn summary(&self) -> &'static str {
+        "apt-get install with -y, update in the same RUN, and no lists left behind"
+    }
+
+    fn docs(&self) -> &'static str {
+        include_str!("../../docs/rules/apt.md")
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        let style = Style::of(cx.tree);
+        for (stage, insts) in stage_runs(cx.tree) {
+            for inst in insts.iter().filter(|i| i.is("run")) {
+                let Some(r) = run(inst) else { continue };
+                let cmds = r.script.commands();
+                let installs: Vec<&Command> = cmds.iter().filter(|c| is_install(c)).collect();
+                for c in cmds.iter().filter(|c| c.name.text == "apt") {
+                    let scripted = sub(c).is_some_and(|(_, s)| {
+                        matches!(
+                            s,
+                            "install"
+                                | "update"
+                                | "upgrade"
+                                | "dist-upgrade"
+                                | "full-upgrade"
+                                | "remove"
+                                | "purge"
+                                | "autoremove"
+                        )
+                    });
+                    if scripted {
+                        let at = r.src(c.name.range.clone());
+                        let f = Finding::new(
+                            CODE,
+                            NAME,
+                            "apt in a script: its interface is for people; use apt-get",
+                            at,
+                        );
+                        out.push(f.with_fix(Fix::safe(
+                            "Use apt-get",
+                            vec![Edit::replace(at, "apt-get")],
+                        )));
+                    }
+                }
+                for c in &installs {
+                    let (si, _) = sub(c).expect("install has a subcommand");
+                    let at = r.src(c.name.range.clone());
+                    if !assumes_yes(c) {
+                        let f = Finding::new(
+                            CODE,
+                            NAME,
+                            "apt-get install without -y: the build cannot answer its prompt",
+                            at,
+                        );
+                        out.push(
+                            f.with_fix(Fix::safe("Add -y", vec![insert_after(&r, c, si, "-y")])),
+                        );
+                    }
+                    if !no_recommends(c) {
+                        let f = Finding::new(CODE, NAME, "apt-get install without --no-install-recommends also installs recommended packages", at);
+                        out.push(f.with_fix(Fix::unsafe_(
+                            "Add --no-install-recommends",
+                            vec![insert_after(&r, c, si, "--no-install-recommends")],
+                        )));
+                    }
+                }
+                if let Some(c) = installs_without_update(&cmds) {
+                    let at = r.src(c.name.range.clone());
+                    let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at);
+                    let network_none = r
+                        .inst
+                        .flags()
+                        .any(|fl| fl.name == "network" && fl.value.as_deref() == Some("none"));
+                    if network_none {
+                        out.push(f.refused("no update added: the RUN has --network=none"));
+                    } else if !(c.top_level && r.script.is_and_chain()) {
+                        out.push(
+                            f.refused("no update added: the install is inside ||, ; or a subshell"),
+                        );
+                    } else {
+                        let edit = Edit::insert(r.src_at(c.range.start), "apt-get update && ");
+                        out.push(f.with_fix(Fix::safe("Run apt-get update first", vec![edit])));
+                    }
+                    continue;
+                }
+                if installs.is_empty() || removes_lists(&r) {
+                    continue;
+                }
+                let last = r.inst.keyword_range();
+                let f = Finding::new(
+                    CODE,
+                    NAME,
+                    "apt lists stay in the layer: remove /var/lib/apt/lists/* in the same RUN",
+                    last,
+                );
+                if let Some(line) = later_needs_lists(cx.tree, stage, inst) {
+                    out.push(f.refused(format!("lists kept: the RUN at line {line} installs without its own apt-get update")));
+                    continue;
+                }
+                match append(&r, "rm -rf /var/lib/apt/lists/*", &style) {
+                    Ok(edit) => out.push(f.with_fix(Fix::safe("Remove the apt lists", vec![edit]))),
+                    Err(why) => out.push(f.refused(format!("lists kept: {why}"))),
+                }
+            }
+        }
+    }
+}
