@@ -4,9 +4,7 @@ use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::{Instruction, SyntaxTree};
 
-use crate::run::{
-    append, descendants, has_arg, insert_after, run, stage_runs, subcommand, Run, Style,
-};
+use crate::run::{append, descendants, insert_after, run, stage_runs, subcommand, Run, Style};
 
 pub struct Apt;
 

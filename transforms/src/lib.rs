@@ -4,10 +4,16 @@
 mod run;
 mod util;
 
+pub mod apk;
 pub mod apt;
 pub mod copy_over_add;
+pub mod downloads;
 pub mod exec_form;
 pub mod merge_runs;
+pub mod package_cache;
+pub mod pip;
+pub mod rpm;
+pub mod workdir_over_cd;
 
 use dockopt_engine::Transform;
 
@@ -15,8 +21,14 @@ use dockopt_engine::Transform;
 pub static ALL: &[&dyn Transform] = &[
     &merge_runs::MergeRuns,
     &apt::Apt,
+    &apk::Apk,
+    &rpm::RpmPackages,
+    &pip::Pip,
+    &package_cache::PackageCache,
+    &downloads::Downloads,
     &exec_form::ExecForm,
     &copy_over_add::CopyOverAdd,
+    &workdir_over_cd::WorkdirOverCd,
 ];
 
 /// Finds a transform by code or name.

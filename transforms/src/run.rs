@@ -27,15 +27,6 @@ impl<'a> Run<'a> {
         self.inst.data().source_offset(self.base + at as u32)
     }
 
-    /// Source offset just after the script's last character.
-    pub fn src_end(&self) -> u32 {
-        self.src(0..self.script.text().len()).end
-    }
-
-    pub fn flags(&self) -> Vec<String> {
-        self.inst.command().flags.clone()
-    }
-
     /// Whether a `--mount=type=cache` covers a path starting with `prefix`.
     pub fn has_cache_mount(&self, prefix: &str) -> bool {
         self.inst.flags().any(|f| {

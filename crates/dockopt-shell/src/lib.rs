@@ -135,13 +135,8 @@ impl Script {
                     top_level: top,
                 });
             }
-            "subshell" | "command_substitution" | "process_substitution" => {
-                let mut cur = node.walk();
-                for child in node.children(&mut cur) {
-                    self.collect(child, false, out);
-                }
-            }
-            "pipeline" => {
+            // Pipeline elements run in subshells too.
+            "subshell" | "command_substitution" | "process_substitution" | "pipeline" => {
                 let mut cur = node.walk();
                 for child in node.children(&mut cur) {
                     self.collect(child, false, out);
@@ -208,7 +203,7 @@ impl Script {
                 ));
             }
         }
-        self.walk(self.tree.root_node(), true, &mut |n, top| {
+        walk(self.tree.root_node(), true, &mut |n, top| {
             if !top {
                 return;
             }
@@ -231,7 +226,7 @@ impl Script {
     /// jobs, heredocs and comments.
     pub fn blockers(&self) -> Vec<&'static str> {
         let mut why = Vec::new();
-        self.walk(self.tree.root_node(), true, &mut |n, _| match n.kind() {
+        walk(self.tree.root_node(), true, &mut |n, _| match n.kind() {
             "&" => why.push("a background job (`&`)"),
             "heredoc_redirect" | "heredoc_body" => why.push("a heredoc"),
             "comment" => why.push("a shell comment"),
@@ -277,8 +272,11 @@ impl Script {
             }
         }
     }
+}
 
-    fn walk<'t>(&'t self, node: Node<'t>, top: bool, f: &mut dyn FnMut(Node<'t>, bool)) {
+/// Visits every node with whether it runs in the script's own shell.
+fn walk<'t>(node: Node<'t>, top: bool, f: &mut dyn FnMut(Node<'t>, bool)) {
+    {
         f(node, top);
         let inner_top = top
             && !matches!(
@@ -287,7 +285,7 @@ impl Script {
             );
         let mut cur = node.walk();
         for child in node.children(&mut cur) {
-            self.walk(child, inner_top, f);
+            walk(child, inner_top, f);
         }
     }
 }

@@ -1,0 +1,86 @@
+#![doc = include_str!("../../docs/rules/pip.md")]
+
+use dockopt_engine::{Cx, Finding, Fix, Transform};
+use dockopt_shell::Command;
+
+use crate::run::{has_arg, insert_after, run, stage_runs};
+
+pub struct Pip;
+
+const CODE: &str = "DKR005";
+const NAME: &str = "pip";
+
+/// Index of `install` for `pip install` and `python -m pip install`.
+fn install_at(c: &Command) -> Option<usize> {
+    let name = c.name.text.rsplit('/').next()?;
+    let first = if name.starts_with("pip") {
+        0
+    } else if name.starts_with("python")
+        && c.args.first().is_some_and(|w| w.text == "-m")
+        && c.args.get(1).is_some_and(|w| w.text.starts_with("pip"))
+    {
+        2
+    } else {
+        return None;
+    };
+    let i = (first..c.args.len()).find(|&i| !c.args[i].text.starts_with('-'))?;
+    (c.args[i].text == "install").then_some(i)
+}
+
+impl Transform for Pip {
+    fn code(&self) -> &'static str {
+        CODE
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn summary(&self) -> &'static str {
+        "pip install --no-cache-dir"
+    }
+
+    fn docs(&self) -> &'static str {
+        include_str!("../../docs/rules/pip.md")
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        for (_, insts) in stage_runs(cx.tree) {
+            let mut env_off = false;
+            for inst in &insts {
+                if (inst.is("env") || inst.is("arg"))
+                    && inst
+                        .values()
+                        .iter()
+                        .any(|v| v.starts_with("PIP_NO_CACHE_DIR"))
+                {
+                    env_off = true;
+                }
+                if !inst.is("run") || env_off {
+                    continue;
+                }
+                let Some(r) = run(inst) else { continue };
+                if r.has_cache_mount("/root/.cache") {
+                    continue;
+                }
+                for c in r.script.commands() {
+                    let Some(i) = install_at(&c) else { continue };
+                    let prefixed = r.script.text()[c.range.clone()].contains("PIP_NO_CACHE_DIR");
+                    if has_arg(&c, &["--no-cache-dir"]) || prefixed {
+                        continue;
+                    }
+                    let f = Finding::new(
+                        CODE,
+                        NAME,
+                        "pip install keeps its download cache in the layer",
+                        r.src(c.name.range.clone()),
+                    );
+                    out.push(f.with_fix(Fix::safe(
+                        "Add --no-cache-dir",
+                        vec![insert_after(&r, &c, i, "--no-cache-dir")],
+                    )));
+                }
+            }
+        }
+    }
+}
