@@ -30,7 +30,7 @@ fn is_apt(c: &Command) -> bool {
     )
 }
 
-fn sub<'c>(c: &'c Command) -> Option<(usize, &'c str)> {
+fn sub(c: &Command) -> Option<(usize, &str)> {
     let i = subcommand(c, VALUE_OPTS)?;
     Some((i, c.args[i].text.as_str()))
 }

@@ -20,7 +20,11 @@ fn basename(url: &str) -> Option<String> {
 
 /// The file a download command writes, if it names one literally.
 fn downloaded(c: &Command) -> Option<String> {
-    let args: Vec<String> = c.args.iter().map(|w| w.literal()).collect::<Option<_>>()?;
+    let args: Vec<String> = c
+        .args
+        .iter()
+        .map(dockopt_shell::Word::literal)
+        .collect::<Option<_>>()?;
     let url = args.iter().find(|a| a.contains("://"))?;
     match c.name.text.as_str() {
         "curl" => {

@@ -124,7 +124,7 @@ impl Transform for MergeRuns {
                 );
                 match merge_edits(cx.tree, a, b, &style) {
                     Ok(edits) => {
-                        out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)))
+                        out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)));
                     }
                     Err(why) => out.push(finding.refused(format!("left separate: {why}"))),
                 }

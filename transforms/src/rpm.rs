@@ -56,6 +56,42 @@ fn installs(c: &Command) -> bool {
     })
 }
 
+/// Appends the cache cleanup of each manager the RUN used, unless present.
+fn cleanup(r: &crate::run::Run<'_>, used: &[&'static str], style: &Style, out: &mut Vec<Finding>) {
+    let text = r.script.text();
+    for &m in used {
+        let cleaned = if m == "zypper" {
+            text.contains("zypper clean")
+                || text.contains("zypper cc")
+                || text.contains("/var/cache/zypp")
+        } else {
+            text.contains(&format!("{m} clean all")) || text.contains(&format!("/var/cache/{m}"))
+        };
+        let mount = r.has_cache_mount(&format!(
+            "/var/cache/{}",
+            if m == "zypper" { "zypp" } else { m }
+        ));
+        if cleaned || mount {
+            continue;
+        }
+        let clean = if m == "zypper" {
+            "zypper clean --all".to_string()
+        } else {
+            format!("{m} clean all")
+        };
+        let f = Finding::new(
+            CODE,
+            NAME,
+            format!("{m} caches stay in the layer: run `{clean}` in the same RUN"),
+            r.inst.keyword_range(),
+        );
+        match append(r, &clean, style) {
+            Ok(e) => out.push(f.with_fix(Fix::safe(format!("Add {clean}"), vec![e]))),
+            Err(why) => out.push(f.refused(format!("not cleaned: {why}"))),
+        }
+    }
+}
+
 impl Transform for RpmPackages {
     fn code(&self) -> &'static str {
         CODE
@@ -90,102 +126,63 @@ impl Transform for RpmPackages {
                     }
                     let (si, verb) = sub(c).expect("installs");
                     let at = r.src(c.name.range.clone());
-                    match m {
-                        "zypper" => {
-                            if !has_arg(c, &["-n", "--non-interactive", "-y", "--no-confirm"]) {
-                                let f = Finding::new(
-                                    CODE,
-                                    NAME,
-                                    "zypper without -n can stop at a prompt",
-                                    at,
-                                );
-                                let edit = Edit::insert(at.end, " -n");
-                                out.push(f.with_fix(Fix::safe("Add -n", vec![edit])));
-                            }
-                            if verb.starts_with("in") && !has_arg(c, &["--no-recommends"]) {
-                                let f = Finding::new(
-                                    CODE,
-                                    NAME,
-                                    "zypper install also installs recommended packages",
-                                    at,
-                                );
-                                out.push(f.with_fix(Fix::unsafe_(
-                                    "Add --no-recommends",
-                                    vec![insert_after(&r, c, si, "--no-recommends")],
-                                )));
-                            }
+                    if m == "zypper" {
+                        if !has_arg(c, &["-n", "--non-interactive", "-y", "--no-confirm"]) {
+                            let f = Finding::new(
+                                CODE,
+                                NAME,
+                                "zypper without -n can stop at a prompt",
+                                at,
+                            );
+                            let edit = Edit::insert(at.end, " -n");
+                            out.push(f.with_fix(Fix::safe("Add -n", vec![edit])));
                         }
-                        _ => {
-                            if m != "microdnf" && !has_arg(c, &["-y", "--assumeyes"]) {
-                                let f = Finding::new(
-                                    CODE,
-                                    NAME,
-                                    format!("{m} without -y stops at a prompt"),
-                                    at,
-                                );
-                                out.push(f.with_fix(Fix::safe(
-                                    "Add -y",
-                                    vec![insert_after(&r, c, si, "-y")],
-                                )));
-                            }
-                            let weak_set =
-                                c.args.iter().any(|w| w.text.contains("install_weak_deps"));
-                            if m != "yum" && !weak_set && matches!(verb, "install" | "in") {
-                                let opt = if m == "microdnf" {
-                                    "--setopt=install_weak_deps=0"
-                                } else {
-                                    "--setopt=install_weak_deps=False"
-                                };
-                                let f = Finding::new(
-                                    CODE,
-                                    NAME,
-                                    format!("{m} install also installs weak dependencies"),
-                                    at,
-                                );
-                                out.push(f.with_fix(Fix::unsafe_(
-                                    "Turn weak dependencies off",
-                                    vec![insert_after(&r, c, si, opt)],
-                                )));
-                            }
+                        if verb.starts_with("in") && !has_arg(c, &["--no-recommends"]) {
+                            let f = Finding::new(
+                                CODE,
+                                NAME,
+                                "zypper install also installs recommended packages",
+                                at,
+                            );
+                            out.push(f.with_fix(Fix::unsafe_(
+                                "Add --no-recommends",
+                                vec![insert_after(&r, c, si, "--no-recommends")],
+                            )));
                         }
-                    }
-                }
-                let text = r.script.text();
-                for m in used {
-                    let cleaned = match m {
-                        "zypper" => {
-                            text.contains("zypper clean")
-                                || text.contains("zypper cc")
-                                || text.contains("/var/cache/zypp")
-                        }
-                        _ => {
-                            text.contains(&format!("{m} clean all"))
-                                || text.contains(&format!("/var/cache/{m}"))
-                        }
-                    };
-                    let mount = r.has_cache_mount(&format!(
-                        "/var/cache/{}",
-                        if m == "zypper" { "zypp" } else { m }
-                    ));
-                    if cleaned || mount {
-                        continue;
-                    }
-                    let clean = if m == "zypper" {
-                        "zypper clean --all".to_string()
                     } else {
-                        format!("{m} clean all")
-                    };
-                    let f = Finding::new(
-                        CODE,
-                        NAME,
-                        format!("{m} caches stay in the layer: run `{clean}` in the same RUN"),
-                        r.inst.keyword_range(),
-                    );
-                    match append(&r, &clean, &style) {
-                        Ok(e) => out.push(f.with_fix(Fix::safe(format!("Add {clean}"), vec![e]))),
-                        Err(why) => out.push(f.refused(format!("not cleaned: {why}"))),
+                        if m != "microdnf" && !has_arg(c, &["-y", "--assumeyes"]) {
+                            let f = Finding::new(
+                                CODE,
+                                NAME,
+                                format!("{m} without -y stops at a prompt"),
+                                at,
+                            );
+                            out.push(f.with_fix(Fix::safe(
+                                "Add -y",
+                                vec![insert_after(&r, c, si, "-y")],
+                            )));
+                        }
+                        let weak_set = c.args.iter().any(|w| w.text.contains("install_weak_deps"));
+                        if m != "yum" && !weak_set && matches!(verb, "install" | "in") {
+                            let opt = if m == "microdnf" {
+                                "--setopt=install_weak_deps=0"
+                            } else {
+                                "--setopt=install_weak_deps=False"
+                            };
+                            let f = Finding::new(
+                                CODE,
+                                NAME,
+                                format!("{m} install also installs weak dependencies"),
+                                at,
+                            );
+                            out.push(f.with_fix(Fix::unsafe_(
+                                "Turn weak dependencies off",
+                                vec![insert_after(&r, c, si, opt)],
+                            )));
+                        }
                     }
                 }
+                cleanup(&r, &used, &style, out);
             }
         }
     }

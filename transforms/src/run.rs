@@ -15,7 +15,7 @@ pub struct Run<'a> {
     base: u32,
 }
 
-impl<'a> Run<'a> {
+impl Run<'_> {
     /// Source range of a script range.
     pub fn src(&self, r: Range<usize>) -> TextRange {
         let joined = TextRange::new(self.base + r.start as u32, self.base + r.end as u32);
