@@ -21,7 +21,86 @@ fn is_archive(bytes: &[u8]) -> bool {
         || bytes.get(257..262) == Some(b"ustar")
 }
 
-fn check_source(ctx: &BuildContext<'_>, src: &str) -> Result<(), String> {
+/// Extensions no archive format ADD unpacks would carry.
+const PLAIN: &[&str] = &[
+    "txt",
+    "md",
+    "py",
+    "js",
+    "mjs",
+    "cjs",
+    "ts",
+    "json",
+    "yml",
+    "yaml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "xml",
+    "html",
+    "css",
+    "sh",
+    "bash",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "go",
+    "rs",
+    "rb",
+    "php",
+    "java",
+    "jar",
+    "war",
+    "sql",
+    "key",
+    "asc",
+    "gpg",
+    "pem",
+    "crt",
+    "properties",
+    "lock",
+    "env",
+    "template",
+    "csv",
+    "png",
+    "svg",
+    "ico",
+];
+
+/// Whether a name says the file is not an archive.
+fn plain_by_name(src: &str) -> bool {
+    let name = src.rsplit('/').next().unwrap_or(src);
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && PLAIN.contains(&ext.to_ascii_lowercase().as_str())
+    })
+}
+
+/// Sources that the context cannot show, but whose names say they are plain.
+enum Verdict {
+    Checked,
+    ByName,
+}
+
+fn check_source(ctx: Option<&BuildContext<'_>>, src: &str) -> Result<Verdict, String> {
+    if src.contains("://") || src.starts_with("git@") {
+        return Err(format!("{src} is remote"));
+    }
+    if src.contains(['$', '*', '?', '[']) {
+        return Err(format!("{src} uses a variable or glob"));
+    }
+    match ctx {
+        Some(ctx) if ctx.is_dir(src) || ctx.is_file(src) => {
+            checked_source(ctx, src).map(|()| Verdict::Checked)
+        }
+        _ if plain_by_name(src) => Ok(Verdict::ByName),
+        Some(_) => Err(format!("{src} is not in the build context")),
+        None => Err("no build context to check the sources".into()),
+    }
+}
+
+fn checked_source(ctx: &BuildContext<'_>, src: &str) -> Result<(), String> {
     if src.contains("://") || src.starts_with("git@") {
         return Err(format!("{src} is remote"));
     }
@@ -30,9 +109,6 @@ fn check_source(ctx: &BuildContext<'_>, src: &str) -> Result<(), String> {
     }
     if ctx.is_dir(src) {
         return Ok(());
-    }
-    if !ctx.is_file(src) {
-        return Err(format!("{src} is not in the build context"));
     }
     match ctx.read(src) {
         Some(bytes) if is_archive(&bytes) => Err(format!("ADD unpacks the archive {src}")),
@@ -79,19 +155,27 @@ impl Transform for CopyOverAdd {
                 );
                 continue;
             }
-            let Some(ctx) = cx.context else {
-                out.push(finding.refused("left as ADD: no build context to check the sources"));
-                continue;
-            };
             let sources = &values[..values.len() - 1];
-            if let Err(why) = sources.iter().try_for_each(|s| check_source(ctx, s)) {
-                if !why.contains("remote") {
-                    out.push(finding.refused(format!("left as ADD: {why}")));
+            let verdicts: Result<Vec<Verdict>, String> = sources
+                .iter()
+                .map(|s| check_source(cx.context, s))
+                .collect();
+            let verdicts = match verdicts {
+                Ok(v) => v,
+                Err(why) => {
+                    if !why.contains("remote") {
+                        out.push(finding.refused(format!("left as ADD: {why}")));
+                    }
+                    continue;
                 }
-                continue;
-            }
+            };
             let edit = Edit::replace(inst.keyword_range(), same_case(inst.keyword(), "COPY"));
-            out.push(finding.with_fix(Fix::safe("Replace ADD with COPY", vec![edit])));
+            if verdicts.iter().all(|v| matches!(v, Verdict::Checked)) {
+                out.push(finding.with_fix(Fix::safe("Replace ADD with COPY", vec![edit])));
+            } else {
+                let title = "Replace ADD with COPY (sources not in the build context; judged by their names)";
+                out.push(finding.with_fix(Fix::unsafe_(title, vec![edit])));
+            }
         }
     }
 }

@@ -4,7 +4,9 @@ use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 
-use crate::run::{adjacent, comments_between, end_and_gap, run, stage_runs, Run, Style};
+use crate::run::{
+    adjacent, comments_between, end_and_gap, errexit_shell, run, stage_runs, Run, Style,
+};
 
 pub struct MergeRuns;
 
@@ -39,8 +41,14 @@ pub fn merge_edits(
     {
         return Err(why.into());
     }
+    if ra.script.sets_errexit() || rb.script.sets_errexit() {
+        return Err("set -e, which the shell ignores inside an && chain".into());
+    }
     let isolate_a = !ra.script.state_changes().is_empty();
     let group_b = !rb.script.is_and_chain();
+    if (isolate_a || group_b) && errexit_shell(tree, a) {
+        return Err("the SHELL runs with -e, which the shell ignores inside an && chain".into());
+    }
     let a_text = ra.script.text().trim_end();
     let b_text = rb.script.text().trim_end().trim_end_matches(';');
     let merged = format!(

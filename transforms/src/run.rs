@@ -88,6 +88,32 @@ pub fn posix_by_stage(tree: &SyntaxTree) -> Vec<bool> {
     out
 }
 
+/// Whether a stage's SHELL turns on errexit (`["/bin/sh", "-ec"]`,
+/// `["bash", "-o", "errexit", "-c"]`).
+pub fn errexit_shell(tree: &SyntaxTree, inst: &Instruction<'_>) -> bool {
+    let Some(stage) = tree
+        .stages()
+        .into_iter()
+        .find(|s| s.instructions.iter().any(|i| i.range() == inst.range()))
+    else {
+        return false;
+    };
+    let mut on = false;
+    for i in &stage.instructions {
+        if i.range().start >= inst.range().start {
+            break;
+        }
+        if i.is("shell") {
+            let v = i.values();
+            on = v.iter().enumerate().skip(1).any(|(k, a)| {
+                (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('e'))
+                    || (a == "-o" && v.get(k + 1).is_some_and(|n| n == "errexit"))
+            });
+        }
+    }
+    on
+}
+
 /// The parsed script of a RUN, if it is shell form, has no heredoc, and
 /// parses cleanly.
 pub fn run<'a>(inst: &Instruction<'a>) -> Option<Run<'a>> {

@@ -222,6 +222,20 @@ impl Script {
         why
     }
 
+    /// Whether the script turns on errexit (`set -e`, `set -eux`,
+    /// `set -o errexit`). Shells ignore errexit inside any command of an
+    /// `a && b` list but the last, so such a script cannot be chained.
+    pub fn sets_errexit(&self) -> bool {
+        self.commands().iter().any(|c| {
+            c.name.text == "set"
+                && c.args.iter().enumerate().any(|(i, w)| {
+                    let t = w.text.as_str();
+                    (t.starts_with('-') && !t.starts_with("--") && t[1..].contains('e'))
+                        || (t == "-o" && c.args.get(i + 1).is_some_and(|n| n.text == "errexit"))
+                })
+        })
+    }
+
     /// Constructs that make merging unsafe whatever the isolation: background
     /// jobs, heredocs and comments.
     pub fn blockers(&self) -> Vec<&'static str> {
@@ -409,6 +423,18 @@ mod tests {
             ["a shell comment"]
         );
         assert!(Script::parse("a && b > c").unwrap().blockers().is_empty());
+    }
+
+    #[test]
+    fn errexit() {
+        assert!(Script::parse("set -eux; make").unwrap().sets_errexit());
+        assert!(Script::parse("set -o errexit && make")
+            .unwrap()
+            .sets_errexit());
+        assert!(!Script::parse("set -x; make").unwrap().sets_errexit());
+        assert!(!Script::parse("set -o pipefail; make")
+            .unwrap()
+            .sets_errexit());
     }
 
     #[test]

@@ -13,3 +13,6 @@ EOF
 RUN echo after heredoc
 RUN if then fi (
 RUN echo after broken
+RUN set -eux; apt-get update; apt-get install -y curl
+RUN set -eux; make
+RUN echo plain
