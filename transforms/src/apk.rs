@@ -52,7 +52,7 @@ impl Transform for Apk {
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for (_, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
-                let Some(r) = run(inst) else { continue };
+                let Some(r) = run(cx, inst) else { continue };
                 if r.has_cache_mount("/var/cache/apk") {
                     continue;
                 }

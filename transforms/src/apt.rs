@@ -2,7 +2,7 @@
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
 use dockopt_shell::Command;
-use dockopt_syntax::{Instruction, SyntaxTree};
+use dockopt_syntax::Instruction;
 
 use crate::run::{append, descendants, insert_after, run, stage_runs, subcommand, Run, Style};
 
@@ -82,7 +82,8 @@ fn removes_lists(r: &Run<'_>) -> bool {
 
 /// A later RUN, here or in a stage built from this one, that installs
 /// without its own update: it needs the lists this RUN would remove.
-fn later_needs_lists(tree: &SyntaxTree, stage: usize, after: &Instruction<'_>) -> Option<u32> {
+fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> Option<u32> {
+    let tree = cx.tree;
     let stages = tree.stages();
     let mut scope: Vec<&Instruction<'_>> = stages[stage]
         .instructions
@@ -96,7 +97,7 @@ fn later_needs_lists(tree: &SyntaxTree, stage: usize, after: &Instruction<'_>) -
         .into_iter()
         .filter(|i| i.is("run") || i.sub_command().is_some_and(|s| s.is("run")))
     {
-        match run(inst) {
+        match run(cx, inst) {
             Some(r) => {
                 if installs_without_update(&r.script.commands()).is_some() {
                     return Some(inst.start_line());
@@ -133,7 +134,7 @@ impl Transform for Apt {
         let style = Style::of(cx.tree);
         for (stage, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
-                let Some(r) = run(inst) else { continue };
+                let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
                 let installs: Vec<&Command> = cmds.iter().filter(|c| is_install(c)).collect();
                 for c in cmds.iter().filter(|c| c.name.text == "apt") {
@@ -215,7 +216,7 @@ impl Transform for Apt {
                     "apt lists stay in the layer: remove /var/lib/apt/lists/* in the same RUN",
                     last,
                 );
-                if let Some(line) = later_needs_lists(cx.tree, stage, inst) {
+                if let Some(line) = later_needs_lists(cx, stage, inst) {
                     out.push(f.refused(format!("lists kept: the RUN at line {line} installs without its own apt-get update")));
                     continue;
                 }

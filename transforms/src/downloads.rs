@@ -135,7 +135,7 @@ impl Transform for Downloads {
         let style = Style::of(cx.tree);
         for (stage, insts) in stage_runs(cx.tree) {
             for (pos, inst) in insts.iter().enumerate().filter(|(_, i)| i.is("run")) {
-                let Some(r) = run(inst) else { continue };
+                let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
                 for (k, c) in cmds.iter().enumerate() {
                     let Some(file) = downloaded(c) else { continue };
@@ -147,7 +147,7 @@ impl Transform for Downloads {
                         at,
                     );
                     if cmds[k + 1..].iter().any(|e| extracts(e, &file)) {
-                        if removes(&r.script, &file) {
+                        if removes(r.script, &file) {
                             continue;
                         }
                         if used_later(cx.tree, stage, inst, &file) {
@@ -172,11 +172,11 @@ impl Transform for Downloads {
                     else {
                         continue;
                     };
-                    let Some(nr) = run(next) else { continue };
+                    let Some(nr) = run(cx, next) else { continue };
                     if !nr.script.commands().iter().any(|e| extracts(e, &file)) {
                         continue;
                     }
-                    match merge_edits(cx.tree, inst, next, &style) {
+                    match merge_edits(cx, inst, next, &style) {
                         Ok(edits) => out.push(f.with_fix(Fix::safe(
                             "Fold the download and the extraction into one RUN",
                             edits,

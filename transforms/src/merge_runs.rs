@@ -14,12 +14,13 @@ const CODE: &str = "DKR001";
 const NAME: &str = "merge-runs";
 
 /// The edits that merge RUN `b` into RUN `a`, or why not.
-pub fn merge_edits(
-    tree: &SyntaxTree,
-    a: &Instruction<'_>,
-    b: &Instruction<'_>,
+pub fn merge_edits<'a>(
+    cx: &Cx<'a>,
+    a: &Instruction<'a>,
+    b: &Instruction<'a>,
     style: &Style,
 ) -> Result<Vec<Edit>, String> {
+    let tree = cx.tree;
     if a.is_json() || b.is_json() {
         return Err("exec-form RUN".into());
     }
@@ -29,7 +30,7 @@ pub fn merge_edits(
     if a.command().flags != b.command().flags {
         return Err("the RUNs have different flags".into());
     }
-    let (Some(ra), Some(rb)) = (run(a), run(b)) else {
+    let (Some(ra), Some(rb)) = (run(cx, a), run(cx, b)) else {
         return Err("a shell script that does not parse cleanly".into());
     };
     if let Some(why) = ra
@@ -130,7 +131,7 @@ impl Transform for MergeRuns {
                     "RUN right after RUN: each makes a layer",
                     b.keyword_range(),
                 );
-                match merge_edits(cx.tree, a, b, &style) {
+                match merge_edits(cx, a, b, &style) {
                     Ok(edits) => {
                         out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)));
                     }

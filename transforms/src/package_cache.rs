@@ -58,7 +58,7 @@ impl Transform for PackageCache {
         let style = Style::of(cx.tree);
         for (_, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
-                let Some(r) = run(inst) else { continue };
+                let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
                 for c in cmds.iter().filter(|c| c.name.text == "gem") {
                     let Some(i) = subcommand(c, &[]) else {

@@ -59,7 +59,7 @@ impl Transform for Pip {
                 if !inst.is("run") || env_off {
                     continue;
                 }
-                let Some(r) = run(inst) else { continue };
+                let Some(r) = run(cx, inst) else { continue };
                 if r.has_cache_mount("/root/.cache") {
                     continue;
                 }

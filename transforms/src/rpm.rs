@@ -113,7 +113,7 @@ impl Transform for RpmPackages {
         let style = Style::of(cx.tree);
         for (_, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
-                let Some(r) = run(inst) else { continue };
+                let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
                 let mut used: Vec<&'static str> = Vec::new();
                 for c in &cmds {

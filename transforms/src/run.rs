@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use dockopt_engine::Cx;
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
 
 /// A shell-form RUN whose script parsed cleanly under a POSIX shell.
 pub struct Run<'a> {
     pub inst: Instruction<'a>,
-    pub script: Script,
+    pub script: &'a Script,
     /// Where the script starts in the joined line.
     base: u32,
 }
@@ -114,14 +115,33 @@ pub fn errexit_shell(tree: &SyntaxTree, inst: &Instruction<'_>) -> bool {
     on
 }
 
-/// The parsed script of a RUN, if it is shell form, has no heredoc, and
-/// parses cleanly.
-pub fn run<'a>(inst: &Instruction<'a>) -> Option<Run<'a>> {
+/// Parsed RUN scripts of a tree, by instruction index; built once per round
+/// and shared by every transform.
+struct Scripts(Vec<Option<Script>>);
+
+fn parse_script(inst: &Instruction<'_>) -> Option<Script> {
     if !inst.is("run") || inst.is_json() || inst.heredocs().next().is_some() {
         return None;
     }
     let [text] = inst.values() else { return None };
-    let script = Script::parse(text).ok()?;
+    Script::parse(text).ok()
+}
+
+/// The parsed script of a RUN, if it is shell form, has no heredoc, and
+/// parses cleanly.
+pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
+    let scripts: &'a Scripts = cx.shared.get_or_init(|| {
+        let mut v: Vec<Option<Script>> = Vec::new();
+        v.resize_with(cx.tree.instruction_data().len(), || None);
+        for i in cx.tree.instructions() {
+            if let Some(idx) = i.item().instruction {
+                v[idx as usize] = parse_script(&i);
+            }
+        }
+        Scripts(v)
+    });
+    let idx = inst.item().instruction? as usize;
+    let script = scripts.0.get(idx)?.as_ref()?;
     Some(Run {
         inst: *inst,
         script,

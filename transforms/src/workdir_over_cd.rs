@@ -67,7 +67,7 @@ impl Transform for WorkdirOverCd {
                 if !inst.is("run") {
                     continue;
                 }
-                let Some(r) = run(inst) else { continue };
+                let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
                 let top: Vec<_> = cmds.iter().filter(|c| c.top_level).collect();
                 let [mkdir, cd, rest @ ..] = top.as_slice() else {

@@ -21,4 +21,4 @@ pub use finding::Finding;
 pub use fix::{Applicability, Edit, Fix};
 pub use pipeline::{check, fix, FixOutcome};
 pub use select::Selection;
-pub use transform::{Cx, Transform};
+pub use transform::{Cx, Shared, Transform};

@@ -13,7 +13,7 @@ use crate::context::BuildContext;
 use crate::finding::Finding;
 use crate::fix::{apply, uses_crlf, Applicability, Edit};
 use crate::suppress::Suppressions;
-use crate::transform::{Cx, Transform};
+use crate::transform::{Cx, Shared, Transform};
 
 /// Rounds before the pipeline gives up on converging.
 pub const MAX_ROUNDS: usize = 10;
@@ -26,6 +26,7 @@ pub fn check_tree(
     context: Option<&BuildContext<'_>>,
 ) -> Vec<Finding> {
     let suppressions = Suppressions::from_tree(tree);
+    let shared = Shared::default();
     let mut findings = Vec::new();
     for t in transforms
         .iter()
@@ -35,6 +36,7 @@ pub fn check_tree(
             tree,
             context,
             options: settings.options.get(t.name()),
+            shared: &shared,
         };
         let mut found = Vec::new();
         t.check(&cx, &mut found);

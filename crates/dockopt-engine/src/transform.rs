@@ -1,5 +1,8 @@
 //! The interface every transform implements.
 
+use std::any::Any;
+use std::cell::OnceCell;
+
 use dockopt_syntax::SyntaxTree;
 
 use crate::context::BuildContext;
@@ -13,6 +16,25 @@ pub struct Cx<'a> {
     pub context: Option<&'a BuildContext<'a>>,
     /// The transform's own options from the configuration, if any.
     pub options: Option<&'a serde_json::Value>,
+    /// Analysis shared by all transforms over the same tree.
+    pub shared: &'a Shared,
+}
+
+/// One lazily built value shared by every transform that looks at the same
+/// tree, so that expensive analysis (shell parsing) happens once per round.
+#[derive(Default)]
+pub struct Shared {
+    slot: OnceCell<Box<dyn Any>>,
+}
+
+impl Shared {
+    /// The shared value, built by `init` on first use. One type per tree.
+    pub fn get_or_init<T: Any>(&self, init: impl FnOnce() -> T) -> &T {
+        self.slot
+            .get_or_init(|| Box::new(init()))
+            .downcast_ref::<T>()
+            .expect("one shared analysis type per tree")
+    }
 }
 
 pub trait Transform: Sync {
