@@ -104,13 +104,13 @@ impl Transform for ExecForm {
                         .join(", ")
                 );
                 let edit = Edit::replace(inst.args_range(), json);
-                let title = format!("Use exec form for {name}");
-                let fix = if inst.is("cmd") && !has_entrypoint {
-                    Fix::safe(title, vec![edit])
+                // Always unsafe: the image's Cmd or Entrypoint changes.
+                let title = if inst.is("cmd") && !has_entrypoint {
+                    format!("Use exec form for {name}")
                 } else {
-                    Fix::unsafe_(title, vec![edit])
+                    format!("Use exec form for {name} (arguments reach it differently)")
                 };
-                out.push(finding.with_fix(fix));
+                out.push(finding.with_fix(Fix::unsafe_(title, vec![edit])));
             }
         }
     }

@@ -98,17 +98,24 @@ fn fix_diff_writes_nothing_and_exits_1() {
 fn fix_writes_then_second_fix_changes_nothing() {
     let d = tempfile::tempdir().unwrap();
     app(d.path());
-    let out = stdout(dockopt(d.path()).args(["fix"]), 0);
-    assert_eq!(
-        out,
-        "Fixed Dockerfile: 2 fix(es) (DKR009 copy-over-add, DKR008 exec-form)\nFixed 2 finding(s) in 1 file(s); 0 remain.\n"
+    // Safe fixes only: exec form changes the image's Cmd, so it waits.
+    let out = stdout(dockopt(d.path()).args(["fix"]), 1);
+    assert!(
+        out.starts_with("Fixed Dockerfile: 1 fix(es) (DKR009 copy-over-add)\n"),
+        "{out}"
     );
+    assert!(
+        out.contains("unsafe fix (--unsafe): Use exec form for CMD"),
+        "{out}"
+    );
+    let out = stdout(dockopt(d.path()).args(["fix", "--unsafe"]), 0);
+    assert_eq!(out, "Fixed Dockerfile: 1 fix(es) (DKR008 exec-form)\nFixed 1 finding(s) in 1 file(s); 0 remain.\n");
     assert_eq!(
         fs::read_to_string(d.path().join("Dockerfile")).unwrap(),
         FIXED
     );
     dockopt(d.path())
-        .args(["fix", "--diff"])
+        .args(["fix", "--diff", "--unsafe"])
         .assert()
         .code(0)
         .stdout("");
@@ -180,7 +187,7 @@ fn select_and_ignore_take_codes_or_names() {
 fn stdin_to_stdout() {
     let d = tempfile::tempdir().unwrap();
     dockopt(d.path())
-        .args(["fix", "-"])
+        .args(["fix", "--unsafe", "-"])
         .write_stdin("FROM alpine\nCMD run --fast\n")
         .assert()
         .code(0)
@@ -319,7 +326,7 @@ fn crlf_bom_mode_and_final_newline_are_kept() {
         )
         .unwrap();
     }
-    dockopt(d.path()).args(["fix"]).assert().code(0);
+    dockopt(d.path()).args(["fix", "--unsafe"]).assert().code(0);
     assert_eq!(
         fs::read(d.path().join("Dockerfile")).unwrap(),
         b"\xEF\xBB\xBFFROM alpine\r\nCMD [\"run\", \"now\"]\r\nCMD [\"stop\"]"
