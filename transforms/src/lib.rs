@@ -9,6 +9,7 @@ pub mod apt;
 pub mod copy_over_add;
 pub mod downloads;
 pub mod exec_form;
+pub mod hoist_manifests;
 pub mod merge_runs;
 pub mod package_cache;
 pub mod pip;
@@ -29,6 +30,7 @@ pub static ALL: &[&dyn Transform] = &[
     &exec_form::ExecForm,
     &copy_over_add::CopyOverAdd,
     &workdir_over_cd::WorkdirOverCd,
+    &hoist_manifests::HoistManifests,
 ];
 
 /// Finds a transform by code or name.

@@ -1,0 +1,4 @@
+FROM node:18
+WORKDIR /web
+COPY web/ /web
+RUN npm install
