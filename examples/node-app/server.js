@@ -1,9 +1,7 @@
-const http = require("http");
+const express = require("express");
 const ms = require("ms");
 
 const started = Date.now();
-http
-  .createServer((req, res) => {
-    res.end(`up ${ms(Date.now() - started)}\n`);
-  })
-  .listen(3000);
+const app = express();
+app.get("/", (req, res) => res.send(`up ${ms(Date.now() - started)}\n`));
+app.listen(3000);

@@ -1,21 +1,19 @@
 import configparser
-import http.server
 import os
 
+from flask import Flask
 from itsdangerous import URLSafeSerializer
 
 config = configparser.ConfigParser()
 config.read(os.path.join(os.path.dirname(__file__), "..", "config.ini"))
 signer = URLSafeSerializer(config["app"]["secret"])
+app = Flask(__name__)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = signer.dumps({"path": self.path}).encode()
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(body)
+@app.get("/<path:path>")
+def sign(path):
+    return signer.dumps({"path": path})
 
 
 if __name__ == "__main__":
-    http.server.HTTPServer(("", 8000), Handler).serve_forever()
+    app.run(host="0.0.0.0", port=8000)
