@@ -73,7 +73,9 @@ fn check_formats() {
     ))
     .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
-    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), dockopt_transforms::ALL.len() + 1);
     // The rule pages change with the docs; the results are what matter here.
     insta::assert_snapshot!(
