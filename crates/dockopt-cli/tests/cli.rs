@@ -434,3 +434,77 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn context_flag_and_dockerfile_specific_ignore() {
+    let d = tempfile::tempdir().unwrap();
+    // The Dockerfile lives in docker/, the context is the repository root.
+    write(
+        d.path(),
+        "docker/Dockerfile",
+        b"FROM python:3.12\nADD app.py /app/\n",
+    );
+    write(d.path(), "app.py", b"print(1)\n");
+    let out = stdout(
+        dockopt(d.path()).args(["check", "--format", "github", "docker/Dockerfile"]),
+        1,
+    );
+    assert!(out.contains("DKR009"), "{out}");
+    let out = stdout(
+        dockopt(d.path()).args(["fix", "--diff", "--context", ".", "docker/Dockerfile"]),
+        1,
+    );
+    assert!(out.contains("+COPY app.py /app/"), "{out}");
+    // <Dockerfile>.dockerignore beside the Dockerfile wins over the context's.
+    write(d.path(), "docker/Dockerfile.dockerignore", b"app.py\n");
+    let out = stdout(
+        dockopt(d.path()).args(["fix", "--diff", "--context", ".", "docker/Dockerfile"]),
+        0,
+    );
+    assert_eq!(out, "");
+    // A malformed ignore file is an error for that Dockerfile, as for the builder.
+    write(d.path(), "docker/Dockerfile.dockerignore", b"[unclosed\n");
+    let out = stdout(
+        dockopt(d.path()).args(["check", "--context", ".", "docker/Dockerfile"]),
+        2,
+    );
+    assert!(
+        out.contains("Dockerfile.dockerignore: error: line 1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explicit_config_file() {
+    let d = tempfile::tempdir().unwrap();
+    app(d.path());
+    write(
+        d.path(),
+        "ci/strict.yaml",
+        b"select: [exec-form]\nunsafe: true\n",
+    );
+    let out = stdout(
+        dockopt(d.path()).args(["fix", "--diff", "--config", "ci/strict.yaml"]),
+        1,
+    );
+    assert!(
+        out.contains("+CMD [\"python\", \"app.py\"]") && !out.contains("COPY"),
+        "{out}"
+    );
+}
+
+#[test]
+fn color_always_and_quiet() {
+    let d = tempfile::tempdir().unwrap();
+    app(d.path());
+    let out = stdout(
+        dockopt(d.path()).args(["fix", "--diff", "--color", "always"]),
+        1,
+    );
+    assert!(out.contains("\x1b[31m-ADD app.py /app/\x1b[0m"), "{out:?}");
+    assert!(out.contains("\x1b[32m+COPY app.py /app/\x1b[0m"), "{out:?}");
+    let out = stdout(dockopt(d.path()).args(["check", "--quiet"]), 1);
+    assert!(!out.contains("Found"), "{out}");
+    let out = stdout(dockopt(d.path()).args(["check", "--color", "never"]), 1);
+    assert!(!out.contains('\x1b'), "{out:?}");
+}
