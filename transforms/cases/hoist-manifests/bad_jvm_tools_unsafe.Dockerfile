@@ -1,0 +1,7 @@
+FROM maven:3.9-eclipse-temurin-21
+WORKDIR /mvn
+COPY javaapp/ .
+RUN mvn -B package
+WORKDIR /gr
+COPY gradleapp/ .
+RUN ./gradlew build

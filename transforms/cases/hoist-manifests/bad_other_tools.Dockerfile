@@ -1,0 +1,10 @@
+FROM ruby:3.3
+WORKDIR /rb
+COPY rubyapp/ .
+RUN bundle install
+WORKDIR /php
+COPY phpapp/ .
+RUN composer install --no-dev
+WORKDIR /dn
+COPY dotnetapp/ .
+RUN dotnet publish -c Release -o /out

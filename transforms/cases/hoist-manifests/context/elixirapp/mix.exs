@@ -1,0 +1,1 @@
+defmodule M.MixProject do end
