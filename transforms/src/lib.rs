@@ -7,6 +7,7 @@ mod util;
 
 pub mod apk;
 pub mod apt;
+pub mod cache_mounts;
 pub mod copy_over_add;
 pub mod downloads;
 pub mod exec_form;
@@ -32,6 +33,7 @@ pub static ALL: &[&dyn Transform] = &[
     &copy_over_add::CopyOverAdd,
     &workdir_over_cd::WorkdirOverCd,
     &hoist_manifests::HoistManifests,
+    &cache_mounts::CacheMounts,
 ];
 
 /// Finds a transform by code or name.

@@ -198,6 +198,10 @@ pub fn fix(
             }
             next = apply_findings(&current, &good, crlf);
             if good.is_empty() || introduces_errors(&next, baseline_errors) {
+                let why = "fix not applied: the result would not parse cleanly";
+                for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
+                    f.not_applied.get_or_insert_with(|| why.to_string());
+                }
                 break;
             }
             applied.extend(good.into_iter().cloned());

@@ -1,0 +1,236 @@
+#![doc = include_str!("../../docs/rules/cache-mounts.md")]
+
+use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_shell::Command;
+use dockopt_syntax::{TextRange, TokenKind};
+
+use crate::run::{run, stage_runs, subcommand, Run};
+
+pub struct CacheMounts;
+
+const CODE: &str = "DKR012";
+const NAME: &str = "cache-mounts";
+
+/// A tool's cache: mount targets, and cleanup text to drop from the script.
+struct Cache {
+    tool: &'static str,
+    targets: &'static [&'static str],
+    sharing_locked: bool,
+}
+
+fn cache_for(c: &Command) -> Option<Cache> {
+    let n = c.name.text.rsplit('/').next()?;
+    let verb = subcommand(c, &["-o", "-c", "-t"]).map(|i| c.args[i].text.as_str());
+    let cache = |tool, targets, sharing_locked| {
+        Some(Cache {
+            tool,
+            targets,
+            sharing_locked,
+        })
+    };
+    match (n, verb) {
+        ("apt-get" | "apt", Some("install" | "update")) => {
+            cache("apt", &["/var/cache/apt", "/var/lib/apt"], true)
+        }
+        (p, Some("install")) if p.starts_with("pip") => cache("pip", &["/root/.cache/pip"], false),
+        ("npm", Some("install" | "i" | "ci")) => cache("npm", &["/root/.npm"], false),
+        ("yarn", None | Some("install" | "add")) => {
+            cache("yarn", &["/usr/local/share/.cache/yarn"], false)
+        }
+        ("pnpm", Some("install" | "i" | "add")) => {
+            cache("pnpm", &["/root/.local/share/pnpm/store"], false)
+        }
+        ("go", Some("build" | "test" | "install")) => {
+            cache("go", &["/root/.cache/go-build"], false)
+        }
+        ("cargo", Some("build" | "install" | "fetch")) => {
+            cache("cargo", &["/usr/local/cargo/registry"], false)
+        }
+        ("mvn" | "mvnw", _) => cache("maven", &["/root/.m2"], false),
+        ("gradle" | "gradlew", _) => cache("gradle", &["/root/.gradle"], false),
+        _ => None,
+    }
+}
+
+/// Cleanup that a cache mount makes pointless, as script ranges.
+fn cleanups(r: &Run<'_>, tool: &str) -> Vec<std::ops::Range<usize>> {
+    let text = r.script.text();
+    let mut out = Vec::new();
+    for c in r.script.commands() {
+        let words: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+        match tool {
+            "pip" => out.extend(
+                c.args
+                    .iter()
+                    .filter(|w| w.text == "--no-cache-dir")
+                    .map(|w| w.range.start - 1..w.range.end),
+            ),
+            "apt"
+                if c.name.text == "rm"
+                    && words.iter().any(|w| w.starts_with("/var/lib/apt/lists")) =>
+            {
+                out.push(c.range.clone());
+            }
+            "npm" if c.name.text == "npm" && words.first() == Some(&"cache") => {
+                out.push(c.range.clone());
+            }
+            "yarn" if c.name.text == "yarn" && words.first() == Some(&"cache") => {
+                out.push(c.range.clone());
+            }
+            "pnpm" if c.name.text == "pnpm" && words.first() == Some(&"store") => {
+                out.push(c.range.clone());
+            }
+            _ => {}
+        }
+    }
+    // A whole command: also drop the `&&` that joined it to the previous one.
+    out.into_iter()
+        .map(|r| {
+            if text[r.clone()].starts_with("--") {
+                return r;
+            }
+            // Take the separator before the command with it.
+            let before = text[..r.start].trim_end();
+            if before.ends_with("&&") {
+                before.len() - 2..r.end
+            } else if before.ends_with(';') {
+                before.len() - 1..r.end
+            } else {
+                r
+            }
+        })
+        .collect()
+}
+
+/// Whether the script still parses with the ranges removed.
+fn still_parses(text: &str, removed: &[std::ops::Range<usize>]) -> bool {
+    let mut sorted = removed.to_vec();
+    sorted.sort_by_key(|r| r.start);
+    let mut out = String::new();
+    let mut at = 0;
+    for r in sorted {
+        if r.start < at {
+            return false;
+        }
+        out.push_str(&text[at..r.start]);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    dockopt_shell::Script::parse(&out).is_ok()
+}
+
+impl Transform for CacheMounts {
+    fn code(&self) -> &'static str {
+        CODE
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn summary(&self) -> &'static str {
+        "BuildKit cache mounts instead of deleting package caches (opt-in)"
+    }
+
+    fn docs(&self) -> &'static str {
+        include_str!("../../docs/rules/cache-mounts.md")
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        let has_syntax = cx.tree.directives().iter().any(|(n, _, _)| n == "syntax");
+        let directive_at = cx
+            .tree
+            .tokens()
+            .first()
+            .filter(|t| t.kind == TokenKind::Bom)
+            .map_or(0, |t| t.range.end);
+        for (_, insts) in stage_runs(cx.tree) {
+            let mut root = true;
+            for inst in &insts {
+                if inst.is("user") {
+                    root = inst
+                        .values()
+                        .first()
+                        .is_some_and(|u| matches!(u.split(':').next(), Some("root" | "0")));
+                }
+                let Some(r) = run(cx, inst) else { continue };
+                let mut seen: Vec<&str> = Vec::new();
+                for c in r.script.commands() {
+                    let Some(cache) = cache_for(&c) else { continue };
+                    if seen.contains(&cache.tool) {
+                        continue;
+                    }
+                    seen.push(cache.tool);
+                    let mounted = cache.targets.iter().any(|t| r.has_cache_mount(t));
+                    if mounted && cleanups(&r, cache.tool).is_empty() {
+                        continue;
+                    }
+                    let f = Finding::new(
+                        CODE,
+                        NAME,
+                        format!(
+                            "{} could keep its cache in a BuildKit cache mount",
+                            cache.tool
+                        ),
+                        r.src(c.name.range.clone()),
+                    );
+                    if !root {
+                        out.push(f.refused("no mount: a non-root USER is in force"));
+                        continue;
+                    }
+                    if crate::util::has_inner_comments(inst) {
+                        out.push(f.refused("no mount: comment lines inside the RUN"));
+                        continue;
+                    }
+                    let mounts: Vec<String> = cache
+                        .targets
+                        .iter()
+                        .map(|t| {
+                            format!(
+                                "--mount=type=cache,target={t}{}",
+                                if cache.sharing_locked {
+                                    ",sharing=locked"
+                                } else {
+                                    ""
+                                }
+                            )
+                        })
+                        .collect();
+                    let removed = cleanups(&r, cache.tool);
+                    if !still_parses(r.script.text(), &removed) {
+                        out.push(
+                            f.refused("no mount: removing the cleanup would leave a broken script"),
+                        );
+                        continue;
+                    }
+                    let kw = inst.keyword_range();
+                    let mut edits = Vec::new();
+                    if !mounted {
+                        edits.push(Edit::insert(kw.end, format!(" {}", mounts.join(" "))));
+                    }
+                    for range in removed {
+                        let mut start = r.src_at(range.start);
+                        let end = r.src_at(range.end - 1) + 1;
+                        // Also drop the line break and indentation before it.
+                        let src = cx.tree.source();
+                        let esc = cx.tree.escape();
+                        while start > 0
+                            && (matches!(src[start as usize - 1], b' ' | b'\t' | b'\n' | b'\r')
+                                || src[start as usize - 1] == esc)
+                        {
+                            start -= 1;
+                        }
+                        edits.push(Edit::delete(TextRange::new(start, end)));
+                    }
+                    if !has_syntax && !mounted {
+                        edits.push(Edit::insert(directive_at, "# syntax=docker/dockerfile:1\n"));
+                    }
+                    out.push(f.with_fix(Fix::unsafe_(
+                        format!("Mount a cache for {}", cache.tool),
+                        edits,
+                    )));
+                }
+            }
+        }
+    }
+}
