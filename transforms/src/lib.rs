@@ -9,6 +9,7 @@ pub mod apk;
 pub mod apt;
 pub mod cache_mounts;
 pub mod copy_over_add;
+pub mod dockerignore;
 pub mod downloads;
 pub mod exec_form;
 pub mod hoist_manifests;
@@ -34,6 +35,7 @@ pub static ALL: &[&dyn Transform] = &[
     &workdir_over_cd::WorkdirOverCd,
     &hoist_manifests::HoistManifests,
     &cache_mounts::CacheMounts,
+    &dockerignore::Dockerignore,
 ];
 
 /// Finds a transform by code or name.

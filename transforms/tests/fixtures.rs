@@ -1,6 +1,7 @@
 //! Fixture tests: `cases/<transform>/<case>.Dockerfile`, run with only that
 //! transform. `ok_*` cases must have no findings, `bad_*` cases must be
-//! changed, `refuse_*` cases must have findings and stay unchanged. A
+//! changed, `refuse_*` cases must have findings and stay unchanged, `new_*`
+//! cases must propose a new file and leave the Dockerfile alone. A
 //! `context/` folder beside the cases is their build context.
 //!
 //! Every case also checks: the fix loop converges, introduces no parse
@@ -105,11 +106,20 @@ fn fixtures() {
         match case.split('_').next().unwrap() {
             "ok" => assert!(findings.is_empty(), "{case}: {findings:#?}"),
             "bad" => assert_ne!(outcome.output, src, "{case}: nothing was fixed"),
+            "new" => {
+                assert!(
+                    findings.iter().any(|f| f.create.is_some()),
+                    "{case}: no file proposed"
+                );
+                assert_eq!(outcome.output, src, "{case}: the Dockerfile changed");
+            }
             "refuse" => {
                 assert!(!findings.is_empty(), "{case}: no finding");
                 assert_eq!(outcome.output, src, "{case}: a refusal changed the file");
             }
-            other => panic!("{case}: case names start with ok_, bad_ or refuse_, not {other}"),
+            other => {
+                panic!("{case}: case names start with ok_, bad_, new_ or refuse_, not {other}")
+            }
         }
 
         let index = LineIndex::new(&src);
@@ -126,6 +136,9 @@ fn fixtures() {
                 "  {}:{} {} {}: {} [{status}]",
                 lc.line, lc.col, f.code, f.name, f.message
             );
+        }
+        for f in findings.iter().filter_map(|f| f.create.as_ref()) {
+            let _ = write!(snap, "\nproposed {}:\n{}", f.path, f.content);
         }
         snap.push_str("\nfix --unsafe:\n");
         snap.push_str(&diff(&src, &outcome.output));

@@ -91,6 +91,11 @@ pub struct FixArgs {
     /// Exit 1 when a file was changed, even if no finding remains.
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,
+
+    /// Also write the `.dockerignore` files that dockopt proposes (new files
+    /// only; an existing one is never changed).
+    #[arg(long)]
+    pub dockerignore: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let status = match cli.command {
         args::Command::Check(a) => commands::lint::check(&a.common),
-        args::Command::Fix(a) => commands::lint::fix(&a.common, a.diff, a.exit_non_zero_on_fix),
+        args::Command::Fix(a) => commands::lint::fix(&a),
         args::Command::Parse(a) => commands::parse::run(&a),
         args::Command::Rule(a) => commands::rule::run(&a),
     };

@@ -508,3 +508,48 @@ fn color_always_and_quiet() {
     let out = stdout(dockopt(d.path()).args(["check", "--color", "never"]), 1);
     assert!(!out.contains('\x1b'), "{out:?}");
 }
+
+#[test]
+fn dockerignore_is_proposed_and_written_only_on_request() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Dockerfile",
+        b"FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+    );
+    write(d.path(), "app.py", b"print(1)\n");
+    write(d.path(), ".env", b"SECRET=1\n");
+    write(d.path(), ".svn/entries", b"");
+    let out = stdout(dockopt(d.path()).args(["check", "--format", "github"]), 1);
+    assert!(
+        out.contains("DKR013") && out.contains(".env, .svn"),
+        "{out}"
+    );
+    // Plain fix writes nothing new.
+    dockopt(d.path()).args(["fix"]).assert().code(1);
+    assert!(!d.path().join(".dockerignore").exists());
+    let out = stdout(
+        dockopt(d.path()).args(["fix", "--diff", "--dockerignore"]),
+        1,
+    );
+    assert!(
+        out.contains("--- /dev/null\n+++ b/.dockerignore\n") && out.contains("+.env\n"),
+        "{out}"
+    );
+    assert!(!d.path().join(".dockerignore").exists());
+    let out = stdout(dockopt(d.path()).args(["fix", "--dockerignore"]), 0);
+    assert!(out.contains("Wrote .dockerignore"), "{out}");
+    let written = fs::read_to_string(d.path().join(".dockerignore")).unwrap();
+    assert!(written.contains(".env\n.svn\n"), "{written}");
+    // Now clean, and an existing file is never rewritten.
+    dockopt(d.path()).args(["check"]).assert().code(0);
+    fs::write(d.path().join(".dockerignore"), "custom\n").unwrap();
+    dockopt(d.path())
+        .args(["fix", "--dockerignore"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        fs::read_to_string(d.path().join(".dockerignore")).unwrap(),
+        "custom\n"
+    );
+}

@@ -15,6 +15,15 @@ pub struct Finding {
     pub fix: Option<Fix>,
     /// Why the fix was not applied, when it was not.
     pub not_applied: Option<String>,
+    /// A new file this finding proposes, relative to the build context. The
+    /// caller writes it only when asked to, and never over an existing file.
+    pub create: Option<NewFile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFile {
+    pub path: String,
+    pub content: String,
 }
 
 impl Finding {
@@ -31,12 +40,23 @@ impl Finding {
             range,
             fix: None,
             not_applied: None,
+            create: None,
         }
     }
 
     #[must_use]
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
+        self
+    }
+
+    /// A finding that proposes a new file.
+    #[must_use]
+    pub fn with_new_file(mut self, path: impl Into<String>, content: impl Into<String>) -> Self {
+        self.create = Some(NewFile {
+            path: path.into(),
+            content: content.into(),
+        });
         self
     }
 

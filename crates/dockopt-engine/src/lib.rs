@@ -17,7 +17,7 @@ pub mod transform;
 pub use config::{Config, Settings};
 pub use context::{BuildContext, ContextFs, MemoryFs};
 pub use dockerignore::DockerIgnore;
-pub use finding::Finding;
+pub use finding::{Finding, NewFile};
 pub use fix::{Applicability, Edit, Fix};
 pub use pipeline::{check, fix, FixOutcome};
 pub use select::Selection;

@@ -92,7 +92,66 @@ pub fn check(common: &Common) -> Status {
     status.worst(errors_status(&reports, &walk_errors))
 }
 
-pub fn fix(common: &Common, diff: bool, exit_non_zero_on_fix: bool) -> Status {
+/// Proposed new files (`.dockerignore`), as (path, content), without ones
+/// that already exist.
+fn new_files(reports: &[FileReport]) -> Vec<(std::path::PathBuf, String)> {
+    let mut out: Vec<(std::path::PathBuf, String)> = Vec::new();
+    for r in reports {
+        let Some(dir) = &r.context_dir else { continue };
+        for f in &r.findings {
+            let Some(nf) = &f.create else { continue };
+            let path = dir.join(&nf.path);
+            if !path.exists() && !out.iter().any(|(p, _)| *p == path) {
+                out.push((path, nf.content.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn write_new_files(
+    files: &[(std::path::PathBuf, String)],
+    diff: bool,
+    out: &mut dyn Write,
+) -> Status {
+    let mut status = Status::Clean;
+    for (path, content) in files {
+        let shown = path.display().to_string();
+        let shown = shown.strip_prefix("./").unwrap_or(&shown);
+        if diff {
+            let body = content.lines().fold(String::new(), |mut acc, l| {
+                acc.push('+');
+                acc.push_str(l);
+                acc.push('\n');
+                acc
+            });
+            let _ = write!(
+                out,
+                "--- /dev/null\n+++ b/{shown}\n@@ -0,0 +1,{} @@\n{body}",
+                content.lines().count()
+            );
+            continue;
+        }
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(content.as_bytes()));
+        match created {
+            Ok(()) => {
+                let _ = writeln!(out, "Wrote {shown}");
+            }
+            Err(e) => {
+                let _ = writeln!(out, "{shown}: error: cannot create: {e}");
+                status = Status::Error;
+            }
+        }
+    }
+    status
+}
+
+pub fn fix(args: &crate::args::FixArgs) -> Status {
+    let (common, diff, exit_non_zero_on_fix) = (&args.common, args.diff, args.exit_non_zero_on_fix);
     let (inputs, walk_errors) = match prepare(common) {
         Ok(x) => x,
         Err(s) => return s,
@@ -107,9 +166,20 @@ pub fn fix(common: &Common, diff: bool, exit_non_zero_on_fix: bool) -> Status {
         Mode::Write
     };
     let progress = Progress::new(inputs.len(), format == Format::Text && !common.quiet);
-    let reports = run_all(&inputs, common, mode, &progress);
+    let mut reports = run_all(&inputs, common, mode, &progress);
     let color = use_color(common.color);
     let changed = reports.iter().any(|r| r.output.is_some());
+    let created = if args.dockerignore {
+        new_files(&reports)
+    } else {
+        Vec::new()
+    };
+    if mode == Mode::Write && args.dockerignore {
+        // Written below: no longer a finding.
+        for r in &mut reports {
+            r.findings.retain(|f| f.create.is_none());
+        }
+    }
 
     if stdin_only && !diff && format == Format::Text {
         // Editors: the fixed text on stdout, the rest on stderr.
@@ -137,6 +207,8 @@ pub fn fix(common: &Common, diff: bool, exit_non_zero_on_fix: bool) -> Status {
         Format::Github => emit::github::emit(&mut out, &reports),
         Format::Diff => emit::diff::emit(&mut out, &reports, color),
     };
+    let write_status = write_new_files(&created, mode == Mode::Diff, &mut out);
+    let changed = changed || !created.is_empty();
     let _ = out.flush();
     let status = if mode == Mode::Diff {
         if changed {
@@ -154,5 +226,7 @@ pub fn fix(common: &Common, diff: bool, exit_non_zero_on_fix: bool) -> Status {
             Status::Clean
         }
     };
-    status.worst(errors_status(&reports, &walk_errors))
+    status
+        .worst(errors_status(&reports, &walk_errors))
+        .worst(write_status)
 }

@@ -40,6 +40,8 @@ pub struct FileReport {
     /// `fix`: the new text, when it differs.
     pub output: Option<Vec<u8>>,
     pub error: Option<String>,
+    /// The build context directory, when there is one.
+    pub context_dir: Option<PathBuf>,
 }
 
 impl FileReport {
@@ -225,6 +227,7 @@ fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Opt
     let mut report = FileReport {
         display,
         path,
+        context_dir: ctx_dir.clone(),
         ..FileReport::default()
     };
     if mode == Mode::Check {
