@@ -24,3 +24,6 @@ RUN npm install left-pad
 WORKDIR /h
 COPY goapp/ .
 RUN npm ci
+WORKDIR /i
+COPY mono/ .
+RUN npm ci
