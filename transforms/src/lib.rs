@@ -3,6 +3,7 @@
 
 mod manifests;
 mod run;
+mod runtimes;
 mod util;
 
 pub mod apk;
@@ -14,6 +15,7 @@ pub mod downloads;
 pub mod exec_form;
 pub mod hoist_manifests;
 pub mod merge_runs;
+pub mod multi_stage_split;
 pub mod package_cache;
 pub mod pip;
 pub mod rpm;
@@ -36,6 +38,7 @@ pub static ALL: &[&dyn Transform] = &[
     &hoist_manifests::HoistManifests,
     &cache_mounts::CacheMounts,
     &dockerignore::Dockerignore,
+    &multi_stage_split::MultiStageSplit,
 ];
 
 /// Finds a transform by code or name.

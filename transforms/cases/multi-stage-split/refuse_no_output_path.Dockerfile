@@ -1,0 +1,5 @@
+FROM golang:1.19
+WORKDIR /src
+COPY . .
+RUN go build .
+CMD ["./src"]

@@ -1,0 +1,4 @@
+FROM golang:1.19
+WORKDIR /src
+COPY . .
+CMD ["go", "run", "."]

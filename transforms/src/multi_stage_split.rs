@@ -1,0 +1,525 @@
+#![doc = include_str!("../../docs/rules/multi-stage-split.md")]
+
+use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_syntax::{Instruction, Stage, SyntaxTree};
+
+use crate::run::{end_and_gap, run};
+use crate::runtimes::{self, parse_image, Entry};
+
+pub struct MultiStageSplit;
+
+const CODE: &str = "DKR014";
+const NAME: &str = "multi-stage-split";
+
+/// System packages that only the build needs.
+const BUILD_ONLY: &[&str] = &[
+    "gcc",
+    "g++",
+    "make",
+    "cmake",
+    "build-essential",
+    "pkg-config",
+    "libc6-dev",
+    "python3-dev",
+    "python-dev",
+    "libffi-dev",
+    "libssl-dev",
+    "git",
+    "curl",
+    "wget",
+    "ca-certificates",
+    "musl-dev",
+    "gnupg",
+];
+
+/// Instructions that only configure the running container: moved to the
+/// runtime stage.
+const MOVED: &[&str] = &["cmd", "entrypoint", "expose", "healthcheck", "stopsignal"];
+/// Instructions that matter to both stages: kept, and repeated.
+const SHARED: &[&str] = &["arg", "env", "label", "user", "volume"];
+
+/// ENV keys that only the toolchain reads.
+fn toolchain_key(key: &str) -> bool {
+    [
+        "GO",
+        "CGO_",
+        "PIP_",
+        "POETRY_",
+        "NPM_CONFIG_",
+        "MAVEN_",
+        "GRADLE_",
+    ]
+    .iter()
+    .any(|p| key.starts_with(p))
+}
+
+/// What the runtime stage needs.
+struct Split {
+    runtime: String,
+    /// Lines before the copies (the virtualenv's PATH).
+    env: Vec<String>,
+    /// (path in the build stage, path in the runtime stage)
+    copies: Vec<(String, String)>,
+    /// Edits to the build stage besides naming it and moving run-time config.
+    build_edits: Vec<Edit>,
+}
+
+fn text(tree: &SyntaxTree, inst: &Instruction<'_>) -> String {
+    let end = end_and_gap(tree, inst);
+    String::from_utf8_lossy(&tree.source()[inst.range().start as usize..end as usize])
+        .trim()
+        .to_string()
+}
+
+/// The working directory at the end of the stage, absolute, if known.
+fn workdir(stage: &Stage<'_>) -> Result<Option<String>, String> {
+    let mut wd: Option<String> = None;
+    for i in stage.instructions.iter().filter(|i| i.is("workdir")) {
+        let d = i.values().first().cloned().unwrap_or_default();
+        if d.contains('$') {
+            return Err("the working directory uses a variable".into());
+        }
+        wd = Some(if d.starts_with('/') {
+            d
+        } else {
+            format!("{}/{d}", wd.unwrap_or_default())
+        });
+    }
+    Ok(wd
+        .map(|w| w.trim_end_matches('/').to_string())
+        .filter(|w| !w.is_empty()))
+}
+
+/// The command the container runs, as words, from ENTRYPOINT or CMD.
+fn command(stage: &Stage<'_>) -> Option<(Vec<String>, bool)> {
+    let last = |k: &str| stage.instructions.iter().rev().find(|i| i.is(k));
+    let inst = last("entrypoint").or_else(|| last("cmd"))?;
+    let words = if inst.is_json() {
+        inst.values().to_vec()
+    } else {
+        inst.values()
+            .first()?
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    Some((words, inst.is_json()))
+}
+
+/// Refusals shared by every ecosystem.
+fn common_checks(cx: &Cx<'_>, stage: &Stage<'_>, rt: &Entry) -> Result<(), String> {
+    if stage.instructions.iter().any(|i| i.is("onbuild")) {
+        return Err("the stage has ONBUILD triggers".into());
+    }
+    if command(stage).is_none() {
+        return Err("the image runs the base image's own command".into());
+    }
+    for i in stage.instructions.iter().filter(|i| i.is("user")) {
+        let user = i
+            .values()
+            .first()
+            .map(|u| u.split(':').next().unwrap_or(u))
+            .unwrap_or_default();
+        let known = matches!(user, "root" | "0") || (rt.ecosystem == "node" && user == "node");
+        if !known {
+            return Err(format!(
+                "USER {user} is created in the build stage; the runtime base does not have it"
+            ));
+        }
+    }
+    if let Some(h) = stage.instructions.iter().find(|i| i.is("healthcheck")) {
+        let line = h.line();
+        if ["curl", "wget"].iter().any(|t| line.contains(t)) {
+            return Err("the HEALTHCHECK needs curl or wget, which the runtime base lacks".into());
+        }
+    }
+    for inst in stage.instructions.iter().filter(|i| i.is("run")) {
+        let Some(r) = run(cx, inst) else {
+            return Err(format!(
+                "the RUN at line {} cannot be read, so what it leaves for run time is unknown",
+                inst.start_line()
+            ));
+        };
+        for c in r.script.commands() {
+            let installer = matches!(
+                c.name.text.as_str(),
+                "apt-get" | "apt" | "apk" | "dnf" | "yum" | "microdnf"
+            );
+            if !installer
+                || !c
+                    .args
+                    .iter()
+                    .any(|a| matches!(a.text.as_str(), "install" | "add"))
+            {
+                continue;
+            }
+            let pkgs = c.args.iter().filter(|a| {
+                !a.text.starts_with('-') && !matches!(a.text.as_str(), "install" | "add")
+            });
+            if let Some(p) = pkgs
+                .into_iter()
+                .find(|p| !BUILD_ONLY.contains(&p.text.as_str()))
+            {
+                return Err(format!(
+                    "{} installs {}, which may be needed at run time",
+                    c.name.text, p.text
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn uses_toolchain(words: &[String]) -> bool {
+    let joined = words.join(" ");
+    [
+        "go run",
+        "cargo run",
+        "npm run dev",
+        "yarn dev",
+        "pnpm dev",
+        "next dev",
+        "nodemon",
+        "mvn ",
+        "gradle ",
+        "setup.py",
+        "pip ",
+    ]
+    .iter()
+    .any(|t| joined.contains(t))
+}
+
+fn go(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let mut binary = None;
+    let mut static_build = stage.instructions.iter().any(|i| {
+        i.is("env")
+            && i.values()
+                .windows(2)
+                .any(|w| w[0] == "CGO_ENABLED" && w[1] == "0")
+    });
+    let mut wd = String::from("/");
+    for inst in &stage.instructions {
+        if inst.is("workdir") {
+            let d = inst.values().first().cloned().unwrap_or_default();
+            wd = if d.starts_with('/') {
+                d
+            } else {
+                format!("{}/{d}", wd.trim_end_matches('/'))
+            };
+        }
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r
+            .script
+            .commands()
+            .into_iter()
+            .filter(|c| c.name.text == "go")
+        {
+            let args: Vec<String> = c
+                .args
+                .iter()
+                .map(|w| w.literal().unwrap_or_default())
+                .collect();
+            if args.first().map(String::as_str) == Some("install") {
+                return Err("go install puts the binary where the build decides".into());
+            }
+            if args.first().map(String::as_str) != Some("build") {
+                continue;
+            }
+            let out = args
+                .iter()
+                .position(|a| a == "-o")
+                .and_then(|i| args.get(i + 1))
+                .filter(|o| !o.is_empty());
+            let Some(out) = out else {
+                return Err(
+                    "go build without -o: the binary cannot be located with certainty".into(),
+                );
+            };
+            if out.ends_with('/') {
+                return Err("go build -o names a directory".into());
+            }
+            let path = if out.starts_with('/') {
+                out.clone()
+            } else {
+                format!(
+                    "{}/{}",
+                    wd.trim_end_matches('/'),
+                    out.trim_start_matches("./")
+                )
+            };
+            binary = Some(path);
+            if r.script.text()[c.range.clone()].contains("CGO_ENABLED=0") {
+                static_build = true;
+            }
+        }
+    }
+    let binary = binary.ok_or("no go build -o: the binary cannot be located with certainty")?;
+    let (words, json) = command(stage).expect("checked");
+    let name = binary.rsplit('/').next().unwrap_or(&binary);
+    let on_path = ["/usr/local/bin/", "/usr/bin/", "/bin/"]
+        .iter()
+        .any(|d| binary.starts_with(d));
+    let runs_binary = words
+        .first()
+        .is_some_and(|w| *w == binary || (on_path && w == name));
+    if !runs_binary {
+        return Err("the container command does not run the built binary".into());
+    }
+    if static_build && !json {
+        return Err(
+            "a shell-form command needs /bin/sh, which the static runtime base lacks".into(),
+        );
+    }
+    let runtime = rt
+        .runtime_for(tag, static_build)
+        .ok_or("the toolchain tag has no version to match")?;
+    let mut copies = Vec::new();
+    if let Some(app) = app {
+        copies.push((app.to_string(), app.to_string()));
+    }
+    if !app.is_some_and(|a| binary.starts_with(&format!("{a}/"))) {
+        copies.push((binary.clone(), binary));
+    }
+    if !static_build {
+        // Debian slim has no CA bundle; the Go toolchain image does.
+        copies.push(("/etc/ssl/certs".into(), "/etc/ssl/certs".into()));
+    }
+    Ok(Split {
+        runtime,
+        env: Vec::new(),
+        copies,
+        build_edits: Vec::new(),
+    })
+}
+
+fn node(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
+    for inst in &stage.instructions {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r.script.commands() {
+            let global = c
+                .args
+                .iter()
+                .any(|a| a.text == "-g" || a.text == "--global" || a.text == "global");
+            if matches!(c.name.text.as_str(), "npm" | "yarn" | "pnpm") && global {
+                return Err(
+                    "a global package install writes outside the application directory".into(),
+                );
+            }
+        }
+    }
+    let (words, _) = command(stage).expect("checked");
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    let starts = matches!(first, "node" | "npm" | "yarn" | "pnpm")
+        && (first == "node" || words.iter().skip(1).any(|w| w == "start"));
+    if !starts {
+        return Err("the container command is not `node ...` or a start script".into());
+    }
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag has no version to match")?;
+    Ok(Split {
+        runtime,
+        env: Vec::new(),
+        copies: vec![(app.to_string(), app.to_string())],
+        build_edits: Vec::new(),
+    })
+}
+
+const VENV: &str = "/opt/venv";
+
+fn python(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
+    let mut first_install: Option<&Instruction<'_>> = None;
+    for inst in &stage.instructions {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r.script.commands() {
+            let n = c.name.text.as_str();
+            if matches!(n, "poetry" | "pipenv" | "conda" | "uv") {
+                return Err(format!("{n} manages its own environment"));
+            }
+            let pip = n.starts_with("pip")
+                || (n.starts_with("python") && c.args.iter().any(|a| a.text.starts_with("pip")));
+            if !pip || !c.args.iter().any(|a| a.text == "install") {
+                continue;
+            }
+            if c.args.iter().any(|a| {
+                matches!(
+                    a.text.as_str(),
+                    "--user" | "--target" | "-t" | "--prefix" | "--root"
+                )
+            }) {
+                return Err("pip installs outside the environment".into());
+            }
+            first_install.get_or_insert(inst);
+        }
+    }
+    let first = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag has no version to match")?;
+    let venv_env = format!("ENV PATH=\"{VENV}/bin:$PATH\"");
+    let setup = format!("RUN python -m venv {VENV}\n{venv_env}\n");
+    Ok(Split {
+        runtime,
+        env: vec![venv_env],
+        copies: vec![
+            (VENV.to_string(), VENV.to_string()),
+            (app.to_string(), app.to_string()),
+        ],
+        build_edits: vec![Edit::insert(first.range().start, setup)],
+    })
+}
+
+fn stage_name(tree: &SyntaxTree) -> String {
+    let used: Vec<String> = tree.stages().iter().filter_map(Stage::name).collect();
+    ["build", "build-stage", "builder", "toolchain"]
+        .into_iter()
+        .find(|n| !used.iter().any(|u| u == n))
+        .unwrap_or("dockopt-build")
+        .to_string()
+}
+
+fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix {
+    let tree = cx.tree;
+    let mut edits = split.build_edits.clone();
+    let name = if let Some(n) = stage.name() {
+        n
+    } else {
+        let n = stage_name(tree);
+        edits.push(Edit::insert(
+            end_and_gap(tree, &stage.from),
+            format!(" AS {n}"),
+        ));
+        n
+    };
+    let mut lines = vec![format!("FROM {}", split.runtime)];
+    if let Some(app) = app {
+        lines.push(format!("WORKDIR {app}"));
+    }
+    for i in &stage.instructions {
+        let shared = SHARED.iter().any(|k| i.is(k));
+        let toolchain_env = i.is("env") && i.values().chunks(2).all(|kv| toolchain_key(&kv[0]));
+        if shared && !toolchain_env && !i.is("user") {
+            lines.push(text(tree, i));
+        }
+    }
+    lines.extend(split.env.iter().cloned());
+    for (from, to) in &split.copies {
+        lines.push(format!("COPY --from={name} {from} {to}"));
+    }
+    for i in &stage.instructions {
+        if i.is("user") || MOVED.iter().any(|k| i.is(k)) {
+            lines.push(text(tree, i));
+        }
+        if MOVED.iter().any(|k| i.is(k)) {
+            let end = end_and_gap(tree, i) + 1;
+            edits.push(Edit::delete(
+                dockopt_syntax::TextRange::new(i.range().start, end).cover(i.range()),
+            ));
+        }
+    }
+    let src = tree.source();
+    let lead = if src.ends_with(b"\n") { "\n" } else { "\n\n" };
+    edits.push(Edit::insert(
+        src.len() as u32,
+        format!("{lead}{}\n", lines.join("\n")),
+    ));
+    Fix::unsafe_(
+        format!("Build in stage {name}, run on {}", split.runtime),
+        edits,
+    )
+}
+
+impl Transform for MultiStageSplit {
+    fn code(&self) -> &'static str {
+        CODE
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn summary(&self) -> &'static str {
+        "Build with the toolchain in one stage, run on a slim base (unsafe)"
+    }
+
+    fn docs(&self) -> &'static str {
+        include_str!("../../docs/rules/multi-stage-split.md")
+    }
+
+    fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        let stages = cx.tree.stages();
+        let Some(stage) = stages.last() else { return };
+        let Some(base) = stage.base() else { return };
+        let image = parse_image(base);
+        let table = match runtimes::table(cx.options) {
+            Ok(t) => t,
+            Err(e) => {
+                let f = Finding::new(
+                    CODE,
+                    NAME,
+                    "the runtime table is invalid",
+                    stage.from.keyword_range(),
+                );
+                out.push(f.refused(e));
+                return;
+            }
+        };
+        let Some(rt) = table.iter().find(|r| r.matches(&image)) else {
+            return;
+        };
+        // Already a small base, such as the runtime this rule would choose.
+        let small = ["slim", "alpine", "distroless"]
+            .iter()
+            .any(|v| image.tag.contains(v));
+        if small || rt.runtime_for(image.tag, false).as_deref() == Some(base) {
+            return;
+        }
+        let finding = Finding::new(
+            CODE,
+            NAME,
+            format!(
+                "the final image carries the {} toolchain: build in one stage, run on a slim base",
+                rt.ecosystem
+            ),
+            stage.from.keyword_range(),
+        );
+        let planned = common_checks(cx, stage, rt).and_then(|()| {
+            let app = workdir(stage)?;
+            let (words, _) = command(stage).expect("checked");
+            if uses_toolchain(&words) {
+                return Err("the container command uses the toolchain".into());
+            }
+            let split = match rt.ecosystem.as_str() {
+                "go" => go(cx, stage, rt, image.tag, app.as_deref()),
+                "node" => node(cx, stage, rt, image.tag, app.as_deref()),
+                "python" => python(cx, stage, rt, image.tag, app.as_deref()),
+                other => Err(format!("no split is known for {other}")),
+            }?;
+            Ok((split, app))
+        });
+        match planned {
+            Ok((split, app)) => out.push(finding.with_fix(fix(cx, stage, &split, app.as_deref()))),
+            Err(why) => out.push(finding.refused(format!("not split: {why}"))),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The table of toolchain images and their runtime images, kept as data in
+//! `transforms/runtimes.yaml` and extendable from the configuration.
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Entry {
+    pub ecosystem: String,
+    pub toolchain: Vec<String>,
+    pub runtime: String,
+    #[serde(default)]
+    pub static_runtime: Option<String>,
+}
+
+const TABLE: &str = include_str!("../runtimes.yaml");
+
+/// The built-in table, after any entries from the transform's options.
+pub fn table(options: Option<&serde_json::Value>) -> Result<Vec<Entry>, String> {
+    let mut out: Vec<Entry> = match options.and_then(|o| o.get("runtimes")) {
+        Some(v) => {
+            serde_json::from_value(v.clone()).map_err(|e| format!("bad runtimes option: {e}"))?
+        }
+        None => Vec::new(),
+    };
+    let builtin: Vec<Entry> = serde_saphyr::from_str(TABLE).map_err(|e| e.to_string())?;
+    out.extend(builtin);
+    Ok(out)
+}
+
+/// An image reference split into name and tag.
+pub struct Image<'a> {
+    pub name: &'a str,
+    pub tag: &'a str,
+}
+
+pub fn parse_image(image: &str) -> Image<'_> {
+    let image = image.split('@').next().unwrap_or(image);
+    let (name, tag) = match image.rsplit_once(':') {
+        Some((n, t)) if !t.contains('/') => (n, t),
+        _ => (image, "latest"),
+    };
+    let name = name.strip_prefix("docker.io/").unwrap_or(name);
+    let name = name.strip_prefix("library/").unwrap_or(name);
+    Image { name, tag }
+}
+
+impl Entry {
+    pub fn matches(&self, image: &Image<'_>) -> bool {
+        self.toolchain.iter().any(|t| t == image.name)
+    }
+
+    /// The runtime image for a toolchain tag, or `None` when the tag has no
+    /// version to carry over (`latest`, `alpine`).
+    pub fn runtime_for(&self, tag: &str, static_binary: bool) -> Option<String> {
+        let version: String = tag.split('-').next()?.to_string();
+        if !version.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        if tag.contains("alpine") || tag.contains("windows") {
+            return None;
+        }
+        let suite = ["trixie", "bookworm", "bullseye", "buster"]
+            .into_iter()
+            .find(|s| tag.contains(s))
+            .unwrap_or("bookworm");
+        let pattern = if static_binary {
+            self.static_runtime.as_ref().unwrap_or(&self.runtime)
+        } else {
+            &self.runtime
+        };
+        Some(
+            pattern
+                .replace("{version}", &version)
+                .replace("{suite}", suite),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_reads_and_resolves() {
+        let t = table(None).unwrap();
+        let node = t
+            .iter()
+            .find(|r| r.matches(&parse_image("node:18")))
+            .unwrap();
+        assert_eq!(
+            node.runtime_for("18", false).as_deref(),
+            Some("node:18-slim")
+        );
+        assert_eq!(
+            node.runtime_for("20-bookworm", false).as_deref(),
+            Some("node:20-slim")
+        );
+        assert_eq!(node.runtime_for("lts", false), None);
+        assert_eq!(node.runtime_for("18-alpine", false), None);
+        let go = t
+            .iter()
+            .find(|r| r.matches(&parse_image("docker.io/library/golang:1.19")))
+            .unwrap();
+        assert_eq!(
+            go.runtime_for("1.19", false).as_deref(),
+            Some("debian:bookworm-slim")
+        );
+        assert_eq!(
+            go.runtime_for("1.21-bullseye", false).as_deref(),
+            Some("debian:bullseye-slim")
+        );
+        assert_eq!(
+            go.runtime_for("1.19", true).as_deref(),
+            Some("gcr.io/distroless/static-debian12")
+        );
+    }
+
+    #[test]
+    fn options_extend_the_table() {
+        let opts = serde_json::json!({"runtimes": [{"ecosystem": "node", "toolchain": ["corp/node"], "runtime": "corp/node:{version}-min"}]});
+        let t = table(Some(&opts)).unwrap();
+        let r = t
+            .iter()
+            .find(|r| r.matches(&parse_image("corp/node:20")))
+            .unwrap();
+        assert_eq!(
+            r.runtime_for("20", false).as_deref(),
+            Some("corp/node:20-min")
+        );
+        assert!(table(Some(&serde_json::json!({"runtimes": [{"bogus": 1}]}))).is_err());
+    }
+}
