@@ -19,8 +19,8 @@ fn write(dir: &Path, rel: &str, content: &[u8]) {
     fs::write(p, content).unwrap();
 }
 
-const APP: &str = "FROM python:3.12\nADD app.py /app/\nCMD python app.py\n";
-const FIXED: &str = "FROM python:3.12\nCOPY app.py /app/\nCMD [\"python\", \"app.py\"]\n";
+const APP: &str = "FROM python:3.12-slim\nADD app.py /app/\nCMD python app.py\n";
+const FIXED: &str = "FROM python:3.12-slim\nCOPY app.py /app/\nCMD [\"python\", \"app.py\"]\n";
 
 fn app(dir: &Path) {
     write(dir, "Dockerfile", APP.as_bytes());
@@ -403,12 +403,12 @@ fn inline_suppressions() {
     write(
         d.path(),
         "Dockerfile",
-        b"FROM python:3.12\n# dockopt: ignore[copy-over-add]\nADD app.py /app/\nADD app.py /b/\nCMD python app.py\n",
+        b"FROM python:3.12-slim\n# dockopt: ignore[copy-over-add]\nADD app.py /app/\nADD app.py /b/\nCMD python app.py\n",
     );
     let out = stdout(dockopt(d.path()).args(["check", "--format", "github"]), 1);
     assert!(!out.contains("line=3,"), "{out}");
     assert!(out.contains("line=4,") && out.contains("line=5,"), "{out}");
-    write(d.path(), "Dockerfile", b"# dockopt: ignore-file[DKR008, copy-over-add]\nFROM python:3.12\nADD app.py /app/\nCMD python app.py\n");
+    write(d.path(), "Dockerfile", b"# dockopt: ignore-file[DKR008, copy-over-add]\nFROM python:3.12-slim\nADD app.py /app/\nCMD python app.py\n");
     dockopt(d.path()).args(["check"]).assert().code(0);
 }
 
@@ -442,7 +442,7 @@ fn context_flag_and_dockerfile_specific_ignore() {
     write(
         d.path(),
         "docker/Dockerfile",
-        b"FROM python:3.12\nADD app.py /app/\n",
+        b"FROM python:3.12-slim\nADD app.py /app/\n",
     );
     write(d.path(), "app.py", b"print(1)\n");
     let out = stdout(
@@ -515,7 +515,7 @@ fn dockerignore_is_proposed_and_written_only_on_request() {
     write(
         d.path(),
         "Dockerfile",
-        b"FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+        b"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
     );
     write(d.path(), "app.py", b"print(1)\n");
     write(d.path(), ".env", b"SECRET=1\n");
