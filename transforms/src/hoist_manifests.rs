@@ -109,6 +109,24 @@ impl Transform for HoistManifests {
     }
 }
 
+/// A package manager's cache cleanup, which travels with its install.
+fn is_cleanup(c: &Command) -> bool {
+    let words: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+    match c.name.text.as_str() {
+        "npm" | "yarn" => words.first() == Some(&"cache"),
+        "pnpm" => words.first() == Some(&"store"),
+        "composer" => words
+            .first()
+            .is_some_and(|w| *w == "clear-cache" || *w == "clearcache"),
+        "rm" => words.iter().any(|w| {
+            w.contains("/var/lib/apt/lists")
+                || w.contains("/root/.cache")
+                || w.contains("/root/.npm")
+        }),
+        _ => false,
+    }
+}
+
 /// Whether the manifests are already copied and the step already run just
 /// before the broad COPY (by an earlier fix, or by hand).
 fn already_hoisted(before: &[Instruction<'_>], p: &Plan) -> bool {
@@ -210,7 +228,19 @@ fn fix(
     copy_line.push(dest);
     let mut run_line = vec![run_kw];
     run_line.extend(r.inst.command().flags.iter().cloned());
-    run_line.push(p.install.clone());
+    // Cache cleanup that follows the install belongs with it.
+    let top_cmds: Vec<Command> = r
+        .script
+        .commands()
+        .into_iter()
+        .filter(|c| c.top_level)
+        .collect();
+    let whole = !p.keep_original && top_cmds.len() > 1 && top_cmds[1..].iter().all(is_cleanup);
+    if whole {
+        run_line.push(r.script.text().trim().to_string());
+    } else {
+        run_line.push(p.install.clone());
+    }
     let flags = copy_line[1..copy_line.len() - 1 - p.manifests.len()].to_vec();
     let mut hoisted = copy_line.join(" ") + "\n";
     for d in &p.dirs {
@@ -243,7 +273,7 @@ fn fix(
         .into_iter()
         .filter(|c| c.top_level)
         .collect();
-    if let Some(next) = top.get(1) {
+    if let (Some(next), false) = (top.get(1), whole) {
         // Keep the rest of the RUN where it was.
         edits.push(Edit::delete(TextRange::new(
             r.src_at(cmd.range.start),

@@ -1,11 +1,18 @@
-//! Each example's `expected.diff` is what `dockopt fix --diff` prints for it,
-//! and the fixed Dockerfile is stable under a second fix.
-//! `UPDATE_EXAMPLES=1` rewrites the expected diffs.
+//! Each example's `expected.diff` (safe fixes) and `expected-unsafe.diff`
+//! (with `--unsafe`) are what `dockopt fix --diff` prints for it, at least
+//! one of them changes something, and the fixed Dockerfile is stable under a
+//! second fix. `UPDATE_EXAMPLES=1` rewrites the expected diffs.
 
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+
+fn dockopt(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("dockopt").unwrap();
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
 
 #[test]
 fn examples_match_their_expected_diffs() {
@@ -17,58 +24,52 @@ fn examples_match_their_expected_diffs() {
             continue;
         }
         n += 1;
-        let out = Command::cargo_bin("dockopt")
-            .unwrap()
-            .current_dir(&dir)
-            .env("NO_COLOR", "1")
-            .args(["fix", "--diff", "Dockerfile"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{}: no change proposed",
-            dir.display()
-        );
-        let diff = String::from_utf8(out.stdout).unwrap();
-        let expected = dir.join("expected.diff");
-        if std::env::var_os("UPDATE_EXAMPLES").is_some() {
-            fs::write(&expected, &diff).unwrap();
+        let mut changed = false;
+        for (file, extra) in [
+            ("expected.diff", None),
+            ("expected-unsafe.diff", Some("--unsafe")),
+        ] {
+            let out = dockopt(&dir)
+                .args(["fix", "--diff", "Dockerfile"])
+                .args(extra)
+                .output()
+                .unwrap();
+            changed |= out.status.code() == Some(1);
+            let diff = String::from_utf8(out.stdout).unwrap();
+            let expected = dir.join(file);
+            if std::env::var_os("UPDATE_EXAMPLES").is_some() {
+                fs::write(&expected, &diff).unwrap();
+            }
+            assert_eq!(
+                fs::read_to_string(&expected).unwrap_or_default(),
+                diff,
+                "{}/{file}: run UPDATE_EXAMPLES=1 cargo test -p dockopt-cli --test examples",
+                dir.display()
+            );
         }
-        assert_eq!(
-            fs::read_to_string(&expected).unwrap_or_default(),
-            diff,
-            "{}: run UPDATE_EXAMPLES=1 cargo test -p dockopt-cli --test examples",
-            dir.display()
-        );
+        assert!(changed, "{}: no change proposed", dir.display());
 
         // Apply in a scratch copy: a second fix changes nothing.
         let scratch = tempfile::tempdir().unwrap();
-        for f in fs::read_dir(&dir).unwrap() {
-            let p = f.unwrap().path();
-            if p.is_file() {
-                fs::copy(&p, scratch.path().join(p.file_name().unwrap())).unwrap();
-            } else {
-                copy_dir(&p, &scratch.path().join(p.file_name().unwrap()));
-            }
+        copy_dir(&dir, scratch.path());
+        for mode in [None, Some("--unsafe")] {
+            let fix = || {
+                dockopt(scratch.path())
+                    .args(["fix", "--quiet", "Dockerfile"])
+                    .args(mode)
+                    .output()
+                    .unwrap()
+            };
+            fix();
+            let once = fs::read(scratch.path().join("Dockerfile")).unwrap();
+            fix();
+            assert_eq!(
+                fs::read(scratch.path().join("Dockerfile")).unwrap(),
+                once,
+                "{}",
+                dir.display()
+            );
         }
-        let fix = || {
-            Command::cargo_bin("dockopt")
-                .unwrap()
-                .current_dir(scratch.path())
-                .args(["fix", "--quiet", "Dockerfile"])
-                .output()
-                .unwrap()
-        };
-        fix();
-        let once = fs::read(scratch.path().join("Dockerfile")).unwrap();
-        fix();
-        assert_eq!(
-            fs::read(scratch.path().join("Dockerfile")).unwrap(),
-            once,
-            "{}",
-            dir.display()
-        );
     }
     assert!(n >= 3, "expected at least three examples");
 }

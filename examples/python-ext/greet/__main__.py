@@ -1,0 +1,3 @@
+from . import shout
+
+print(shout("hello from a C extension"))
