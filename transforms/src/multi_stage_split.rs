@@ -1,10 +1,14 @@
 #![doc = include_str!("../../docs/rules/multi-stage-split.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
-use dockopt_syntax::{Instruction, Stage, SyntaxTree};
+use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
 
 use crate::run::{end_and_gap, run};
 use crate::runtimes::{self, parse_image, Entry};
+
+mod static_site;
+
+use std::fmt::Write as _;
 
 pub struct MultiStageSplit;
 
@@ -56,12 +60,16 @@ fn toolchain_key(key: &str) -> bool {
 /// What the runtime stage needs.
 struct Split {
     runtime: String,
-    /// Lines before the copies (the virtualenv's PATH).
-    env: Vec<String>,
+    /// Lines before the copies from the build stage: the virtualenv's
+    /// PATH, the context's files.
+    lines: Vec<String>,
     /// (path in the build stage, path in the runtime stage)
     copies: Vec<(String, String)>,
     /// Edits to the build stage besides naming it and moving run-time config.
     build_edits: Vec<Edit>,
+    /// A static site on a web server image: the server's own command and
+    /// working directory replace the original ones.
+    site: bool,
 }
 
 fn text(tree: &SyntaxTree, inst: &Instruction<'_>) -> String {
@@ -292,9 +300,10 @@ fn go(
     }
     Ok(Split {
         runtime,
-        env: Vec::new(),
+        lines: Vec::new(),
         copies,
         build_edits: Vec::new(),
+        site: false,
     })
 }
 
@@ -306,6 +315,19 @@ fn node(
     app: Option<&str>,
 ) -> Result<Split, String> {
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
+    if let Some((dir, served)) = static_site::plan(cx, stage, app)? {
+        let runtime = rt
+            .web_server
+            .clone()
+            .ok_or("the runtime table names no web server for this toolchain")?;
+        return Ok(Split {
+            runtime,
+            lines: vec![static_site::nginx_conf(&served)],
+            copies: vec![(dir, "/usr/share/nginx/html".into())],
+            build_edits: heredoc_syntax(cx)?.into_iter().collect(),
+            site: true,
+        });
+    }
     for inst in &stage.instructions {
         let Some(r) = run(cx, inst) else { continue };
         for c in r.script.commands() {
@@ -332,9 +354,569 @@ fn node(
         .ok_or("the toolchain tag has no version to match")?;
     Ok(Split {
         runtime,
-        env: Vec::new(),
+        lines: Vec::new(),
         copies: vec![(app.to_string(), app.to_string())],
         build_edits: Vec::new(),
+        site: false,
+    })
+}
+
+/// The edit that lets the file use heredocs: a `syntax` directive, unless
+/// one that allows them is there.
+fn heredoc_syntax(cx: &Cx<'_>) -> Result<Option<Edit>, String> {
+    let directives = cx.tree.directives();
+    let Some((_, value, _)) = directives.iter().find(|(n, _, _)| n == "syntax") else {
+        let at = cx
+            .tree
+            .tokens()
+            .first()
+            .filter(|t| t.kind == dockopt_syntax::TokenKind::Bom)
+            .map_or(0, |t| t.range.end);
+        return Ok(Some(Edit::insert(at, "# syntax=docker/dockerfile:1\n")));
+    };
+    let version = value
+        .trim_start_matches("docker.io/")
+        .strip_prefix("docker/dockerfile:")
+        .unwrap_or_default();
+    let (major, minor) = version.split_once('.').unwrap_or((version, "99"));
+    let minor: u32 = minor
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
+    let ok = major.starts_with('1') && (major != "1" || minor >= 4) || version == "labs";
+    if ok {
+        Ok(None)
+    } else {
+        Err(format!("the syntax directive ({value}) predates heredocs"))
+    }
+}
+
+/// The working directory in force at each instruction of the stage.
+fn workdirs<'s>(stage: &'s Stage<'_>) -> Vec<(&'s Instruction<'s>, String)> {
+    let mut wd = String::from("/");
+    let mut out = Vec::new();
+    for inst in &stage.instructions {
+        if inst.is("workdir") {
+            let d = inst.values().first().cloned().unwrap_or_default();
+            wd = absolute(&wd, &d);
+        }
+        out.push((inst, wd.clone()));
+    }
+    out
+}
+
+fn absolute(wd: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        let rest = path.trim_start_matches("./");
+        let rest = if rest == "." { "" } else { rest };
+        format!("{}/{rest}", wd.trim_end_matches('/'))
+    }
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    path == dir || path.starts_with(&format!("{dir}/"))
+}
+
+/// Whether the container command runs `binary` (by path, or by name when it
+/// is on the default PATH).
+fn runs(words: &[String], binary: &str, wd: Option<&str>) -> bool {
+    let name = binary.rsplit('/').next().unwrap_or(binary);
+    let on_path = [
+        "/usr/local/bin/",
+        "/usr/bin/",
+        "/bin/",
+        "/usr/local/cargo/bin/",
+    ]
+    .iter()
+    .any(|d| binary.starts_with(d) && !binary[d.len()..].contains('/'));
+    words.first().is_some_and(|w| {
+        *w == binary
+            || (on_path && w == name)
+            || (w.contains('/') && absolute(wd.unwrap_or("/"), w) == binary)
+    })
+}
+
+/// Commands a build step may run besides the ecosystem's own tools: package
+/// installs (checked by `common_checks`) and clean-up outside the app.
+const HOUSEKEEPING: &[&str] = &[
+    "apt-get", "apt", "apk", "dnf", "yum", "microdnf", "rm", "set", "true", "echo", "cd",
+];
+
+/// Refuses a RUN that may write files the runtime needs: anything but the
+/// ecosystem's tools and housekeeping. What the tools write is the artifact.
+fn only_builds(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    tools: &[&str],
+    app: Option<&str>,
+    outputs: &[&str],
+) -> Result<(), String> {
+    for inst in stage.instructions.iter().filter(|i| i.is("run")) {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r.script.commands() {
+            let n = c.name.text.trim_start_matches("./");
+            let dest = c.args.last().map(|a| a.text.as_str());
+            if matches!(n, "cp" | "mv") && dest.is_some_and(|d| outputs.contains(&d)) {
+                continue;
+            }
+            if n == "rm" {
+                let inside =
+                    c.args.iter().filter(|a| !a.text.starts_with('-')).any(|a| {
+                        !a.text.starts_with('/') || app.is_some_and(|d| under(&a.text, d))
+                    });
+                if inside {
+                    return Err(format!(
+                        "the RUN at line {} removes files the runtime stage would copy back",
+                        inst.start_line()
+                    ));
+                }
+                continue;
+            }
+            if !tools.contains(&n) && !HOUSEKEEPING.contains(&n) {
+                return Err(format!(
+                    "the RUN at line {} runs {n}, which may write files the runtime needs",
+                    inst.start_line()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The stage's COPY and ADD lines with absolute destinations, to repeat in
+/// the runtime stage: the files as the context has them, without the
+/// build's output. Destinations under `skip` are copied from the build
+/// stage anyway.
+fn context_copies(stage: &Stage<'_>, skip: &[&str]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for (inst, wd) in workdirs(stage) {
+        if !inst.is("copy") && !inst.is("add") {
+            continue;
+        }
+        if inst.heredocs().next().is_some() {
+            return Err("a COPY writes a heredoc".into());
+        }
+        let Some((dest, sources)) = inst.values().split_last() else {
+            continue;
+        };
+        if dest.contains('$') || sources.iter().any(|s| s.contains('$')) {
+            return Err("a COPY uses a variable".into());
+        }
+        let mut abs = absolute(&wd, dest);
+        if (dest.ends_with('/') || dest == ".") && !abs.ends_with('/') {
+            abs.push('/');
+        }
+        if skip.iter().any(|d| under(abs.trim_end_matches('/'), d)) {
+            continue;
+        }
+        let mut line = inst.keyword().to_uppercase();
+        for f in inst.flags() {
+            let owner = f.value.as_deref().unwrap_or_default();
+            let numeric = owner
+                .split(':')
+                .all(|p| p.chars().all(|c| c.is_ascii_digit()) || p == "root");
+            if f.name == "chown" && !numeric {
+                return Err(format!(
+                    "COPY --chown={owner} names a user the runtime base does not have"
+                ));
+            }
+            let _ = write!(line, " --{}", f.name);
+            if let Some(v) = f.value {
+                let _ = write!(line, "={v}");
+            }
+        }
+        let mut words: Vec<String> = sources.to_vec();
+        words.push(abs);
+        if words.iter().any(|w| w.contains([' ', '"', '\\'])) {
+            let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
+            let _ = write!(line, " [{}]", quoted.join(", "));
+        } else {
+            line.push(' ');
+            line.push_str(&words.join(" "));
+        }
+        out.push(line);
+    }
+    Ok(out)
+}
+
+/// Copies of `paths` from the build stage, each into the same place.
+fn from_build(paths: &[String]) -> Vec<(String, String)> {
+    paths.iter().map(|p| (p.clone(), p.clone())).collect()
+}
+
+/// `-sys` crates that link nothing outside glibc and libgcc.
+const PURE_SYS: &[&str] = &[
+    "linux-raw-sys",
+    "windows-sys",
+    "js-sys",
+    "web-sys",
+    "core-foundation-sys",
+    "wasi",
+];
+
+fn rust(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let ctx = cx.context.ok_or("no build context to read Cargo.toml")?;
+    let manifest = ctx
+        .read("Cargo.toml")
+        .ok_or("Cargo.toml is not in the build context")?;
+    let manifest = String::from_utf8_lossy(&manifest);
+    if manifest.contains("[workspace]") {
+        return Err("a Cargo workspace: which binary runs cannot be told with certainty".into());
+    }
+    let lock = ctx
+        .read("Cargo.lock")
+        .ok_or("no Cargo.lock: which native libraries the program links cannot be told")?;
+    let lock = String::from_utf8_lossy(&lock);
+    let native = lock
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .map(|n| n.trim_end_matches('"'))
+        .find(|n| n.ends_with("-sys") && !PURE_SYS.contains(n));
+    if let Some(crate_) = native {
+        return Err(format!(
+            "{crate_} links a native library the slim base may lack"
+        ));
+    }
+    let bins: Vec<&str> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(toml_name)
+        .collect();
+    let name = match bins.as_slice() {
+        [one] => (*one).to_string(),
+        [] => toml_name(manifest.split("[package]").nth(1).unwrap_or_default())
+            .ok_or("Cargo.toml names no package")?
+            .to_string(),
+        _ => return Err("Cargo.toml has several binaries".into()),
+    };
+    if stage.instructions.iter().any(|i| {
+        i.is("env")
+            && i.values()
+                .iter()
+                .step_by(2)
+                .any(|k| k == "CARGO_TARGET_DIR")
+    }) {
+        return Err("CARGO_TARGET_DIR moves the binary".into());
+    }
+    only_builds(cx, stage, &["cargo", "rustup", "strip"], app, &[])?;
+    let mut binary = None;
+    for (inst, wd) in workdirs(stage) {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r
+            .script
+            .commands()
+            .into_iter()
+            .filter(|c| c.name.text == "cargo")
+        {
+            let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+            if args
+                .iter()
+                .any(|a| a.starts_with("--target") || a.starts_with("--root"))
+            {
+                return Err("cargo puts the binary in a directory the build chooses".into());
+            }
+            match args.first() {
+                Some(&"build") if args.contains(&"--release") => {
+                    binary = Some(absolute(&wd, &format!("target/release/{name}")));
+                }
+                Some(&"install") => binary = Some(format!("/usr/local/cargo/bin/{name}")),
+                _ => {}
+            }
+        }
+    }
+    let binary =
+        binary.ok_or("no cargo build --release or cargo install: the binary cannot be located")?;
+    let (words, _) = command(stage).expect("checked");
+    if !runs(&words, &binary, app) {
+        return Err("the container command does not run the built binary".into());
+    }
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag has no version to match")?;
+    let mut copies = from_build(&[binary.clone(), "/etc/ssl/certs".to_string()]);
+    if let Some(installed) = binary.strip_prefix("/usr/local/cargo/bin/") {
+        // The runtime's PATH has no cargo folder: put it where PATH looks.
+        copies[0].1 = format!("/usr/local/bin/{installed}");
+    }
+    Ok(Split {
+        runtime,
+        lines: context_copies(stage, &[])?,
+        copies,
+        build_edits: Vec::new(),
+        site: false,
+    })
+}
+
+/// `name = "x"` in a TOML table body.
+fn toml_name(body: &str) -> Option<&str> {
+    let table = body.split("\n[").next()?;
+    let line = table.lines().find(|l| l.trim_start().starts_with("name"))?;
+    let value = line.split_once('=')?.1.trim();
+    Some(value.trim_matches('"'))
+}
+
+fn java(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let (words, _) = command(stage).expect("checked");
+    let jar = match words.as_slice() {
+        [java, rest @ ..] if java == "java" => rest
+            .iter()
+            .position(|w| w == "-jar")
+            .and_then(|i| rest.get(i + 1)),
+        _ => None,
+    };
+    let jar = jar.ok_or("the container command is not `java -jar FILE`")?;
+    if jar.contains(['*', '$', '?']) {
+        return Err("the jar's name uses a glob or a variable".into());
+    }
+    let jar = absolute(app.unwrap_or("/"), jar);
+    only_builds(
+        cx,
+        stage,
+        &["mvn", "mvnw", "gradle", "gradlew", "java", "javac"],
+        app,
+        &[&jar],
+    )?;
+    // The jar's folder: a thin jar finds its libraries beside it.
+    let dir = jar.rsplit_once('/').map_or("", |(d, _)| d);
+    // In `/` the folder is the whole file system: the jar goes alone.
+    let dir = if dir.is_empty() {
+        jar.clone()
+    } else {
+        dir.to_string()
+    };
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag names no Java version")?;
+    Ok(Split {
+        runtime,
+        lines: context_copies(stage, &[&dir])?,
+        copies: from_build(&[dir]),
+        build_edits: Vec::new(),
+        site: false,
+    })
+}
+
+fn dotnet(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    only_builds(cx, stage, &["dotnet"], app, &[])?;
+    let mut out_dir = None;
+    // Project folders: publish puts their content files in the output.
+    let mut projects = Vec::new();
+    for (inst, wd) in workdirs(stage) {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r
+            .script
+            .commands()
+            .into_iter()
+            .filter(|c| c.name.text == "dotnet")
+        {
+            projects.push(wd.clone());
+            let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+            if args.first() != Some(&"publish") {
+                continue;
+            }
+            let o = args
+                .iter()
+                .position(|a| matches!(*a, "-o" | "--output"))
+                .and_then(|i| args.get(i + 1))
+                .filter(|o| !o.contains('$'));
+            let o = o.ok_or("dotnet publish without -o: the output cannot be located")?;
+            out_dir = Some(absolute(&wd, o).trim_end_matches('/').to_string());
+        }
+    }
+    let out_dir = out_dir.ok_or("no dotnet publish: nothing to run")?;
+    let (words, _) = command(stage).expect("checked");
+    let dll = words
+        .iter()
+        .skip(1)
+        .find(|w| w.to_ascii_lowercase().ends_with(".dll"))
+        .map(|d| absolute(app.unwrap_or("/"), d));
+    if words.first().map(String::as_str) != Some("dotnet")
+        || !dll.is_some_and(|d| under(&d, &out_dir))
+    {
+        return Err("the container command does not run a published assembly".into());
+    }
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag has no version to match")?;
+    let mut skip: Vec<&str> = projects.iter().map(String::as_str).collect();
+    skip.push(&out_dir);
+    Ok(Split {
+        runtime,
+        lines: context_copies(stage, &skip)?,
+        copies: from_build(&[out_dir]),
+        build_edits: Vec::new(),
+        site: false,
+    })
+}
+
+/// Libraries every C program may link on a Debian slim base.
+const LIBC_PARTS: &[&str] = &["m", "pthread", "dl", "rt", "c"];
+
+/// A reason to refuse when a build file links a library beyond libc, or is
+/// C++ (the toolchain image's own libstdc++ is not on the slim base).
+fn c_links(text: &str, file: &str) -> Result<(), String> {
+    let cpp = ["g++", "c++", "clang++", "CXX", ".cpp", ".cc"];
+    if let Some(t) = cpp.iter().find(|t| text.contains(*t)) {
+        return Err(format!(
+            "{file} builds C++ ({t}): the binary needs the toolchain image's libstdc++"
+        ));
+    }
+    for word in text.split(|c: char| c.is_whitespace() || c == '"' || c == '(' || c == ')') {
+        if let Some(lib) = word.strip_prefix("-l").filter(|l| !l.is_empty()) {
+            if !LIBC_PARTS.contains(&lib) {
+                return Err(format!(
+                    "{file} links -l{lib}, which the slim base may lack"
+                ));
+            }
+        }
+    }
+    for t in [
+        "find_package",
+        "pkg_check_modules",
+        "pkg-config",
+        "target_link_libraries",
+    ] {
+        if text.contains(t) {
+            return Err(format!(
+                "{file} uses {t}: what the binary links cannot be enumerated"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The files a Makefile's `install` recipe writes, when it is one command.
+fn make_installs_one(makefile: &str) -> bool {
+    let mut lines = makefile
+        .lines()
+        .skip_while(|l| !l.starts_with("install:"))
+        .skip(1);
+    let recipe: Vec<&str> = lines
+        .by_ref()
+        .take_while(|l| l.starts_with('\t'))
+        .map(str::trim)
+        .filter(|l| !l.starts_with("mkdir") && !l.starts_with("@echo") && !l.is_empty())
+        .collect();
+    recipe.len() == 1 && (recipe[0].starts_with("install ") || recipe[0].starts_with("cp "))
+}
+
+fn c(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
+    only_builds(
+        cx,
+        stage,
+        &["make", "cmake", "gcc", "cc", "clang", "strip"],
+        Some(app),
+        &[],
+    )?;
+    let ctx = cx.context;
+    let mut binary = None;
+    let mut installs = None;
+    for (inst, wd) in workdirs(stage) {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r.script.commands() {
+            let args: Vec<String> = c.args.iter().map(|w| w.text.clone()).collect();
+            let words = format!("{} {}", c.name.text, args.join(" "));
+            c_links(&words, &format!("the RUN at line {}", inst.start_line()))?;
+            match c.name.text.as_str() {
+                "gcc" | "cc" | "clang" => {
+                    if let Some(o) = args
+                        .iter()
+                        .position(|a| a == "-o")
+                        .and_then(|i| args.get(i + 1))
+                    {
+                        binary = Some(absolute(&wd, o));
+                    }
+                }
+                "make" if args.iter().any(|a| a == "install") => installs = Some("Makefile"),
+                "cmake" if args.iter().any(|a| a == "--install") => {
+                    installs = Some("CMakeLists.txt");
+                }
+                "make" | "cmake" => {
+                    let file = if c.name.text == "make" {
+                        "Makefile"
+                    } else {
+                        "CMakeLists.txt"
+                    };
+                    let text = ctx
+                        .and_then(|x| x.read(file))
+                        .ok_or(format!("{file} is not in the build context"))?;
+                    c_links(&String::from_utf8_lossy(&text), file)?;
+                }
+                _ => {}
+            }
+        }
+    }
+    let (words, _) = command(stage).expect("checked");
+    let first = words.first().ok_or("no command")?;
+    if let Some(file) = installs {
+        let text = ctx
+            .and_then(|x| x.read(file))
+            .ok_or(format!("{file} is not in the build context"))?;
+        let text = String::from_utf8_lossy(&text);
+        let one = if file == "Makefile" {
+            make_installs_one(&text)
+        } else {
+            text.matches("install(").count() == 1 && text.contains("install(TARGETS")
+        };
+        if !one || !first.starts_with('/') {
+            return Err(format!(
+                "what the {file} install writes outside the application directory cannot be enumerated"
+            ));
+        }
+        binary = Some(first.clone());
+    }
+    if binary.is_none() && first.contains('/') && under(&absolute(app, first), app) {
+        binary = Some(absolute(app, first));
+    }
+    let binary = binary.ok_or(
+        "the binary cannot be located: name it with -o, or run it from the application directory",
+    )?;
+    if !runs(&words, &binary, Some(app)) {
+        return Err("the container command does not run the built binary".into());
+    }
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag has no version to match")?;
+    let mut keep = vec![app.to_string()];
+    if !under(&binary, app) {
+        keep.push(binary);
+    }
+    Ok(Split {
+        runtime,
+        lines: context_copies(stage, &[app])?,
+        copies: from_build(&keep),
+        build_edits: Vec::new(),
+        site: false,
     })
 }
 
@@ -380,12 +962,13 @@ fn python(
     let setup = format!("RUN python -m venv {VENV}\n{venv_env}\n");
     Ok(Split {
         runtime,
-        env: vec![venv_env],
+        lines: vec![venv_env],
         copies: vec![
             (VENV.to_string(), VENV.to_string()),
             (app.to_string(), app.to_string()),
         ],
         build_edits: vec![Edit::insert(first.range().start, setup)],
+        site: false,
     })
 }
 
@@ -396,6 +979,69 @@ fn stage_name(tree: &SyntaxTree) -> String {
         .find(|n| !used.iter().any(|u| u == n))
         .unwrap_or("dockopt-build")
         .to_string()
+}
+
+fn blank_line_at(src: &[u8], at: usize) -> bool {
+    src[at..]
+        .iter()
+        .take_while(|&&b| b != b'\n')
+        .all(u8::is_ascii_whitespace)
+        && src[at..].contains(&b'\n')
+}
+
+fn next_line(src: &[u8], at: usize) -> usize {
+    src[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(src.len(), |p| at + p + 1)
+}
+
+/// Edits that delete the moved instructions (with a blank line they would
+/// leave doubled) and append the runtime stage after one blank line,
+/// keeping whether the file ends with a line break.
+fn tail_edits(src: &[u8], moved: &[TextRange], stage: &str) -> Vec<Edit> {
+    let mut dels: Vec<(usize, usize)> = Vec::new();
+    for r in moved {
+        let (start, mut end) = (r.start as usize, next_line(src, r.end as usize - 1));
+        let blank_before =
+            start >= 1 && (start == 1 || blank_line_at(src, line_start(src, start - 1)));
+        if blank_before && end < src.len() && blank_line_at(src, end) {
+            end = next_line(src, end);
+        }
+        match dels.last_mut() {
+            Some(last) if last.1 >= start => last.1 = last.1.max(end),
+            _ => dels.push((start, end)),
+        }
+    }
+    // The end of the last byte that stays and is not white space.
+    let mut kept = src.len();
+    loop {
+        if let Some(d) = dels.iter().find(|d| d.1 == kept && d.0 < kept) {
+            kept = d.0;
+        } else if kept > 0 && src[kept - 1].is_ascii_whitespace() {
+            kept -= 1;
+        } else {
+            break;
+        }
+    }
+    let mut edits: Vec<Edit> = dels
+        .iter()
+        .filter(|d| d.0 < kept)
+        .map(|d| Edit::delete(TextRange::new(d.0 as u32, d.1.min(kept) as u32)))
+        .collect();
+    let last_break = if src.ends_with(b"\n") { "\n" } else { "" };
+    edits.push(Edit::replace(
+        TextRange::new(kept as u32, src.len() as u32),
+        format!("\n\n{stage}{last_break}"),
+    ));
+    edits
+}
+
+fn line_start(src: &[u8], at: usize) -> usize {
+    src[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1)
 }
 
 fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix {
@@ -412,7 +1058,7 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
         n
     };
     let mut lines = vec![format!("FROM {}", split.runtime)];
-    if let Some(app) = app {
+    if let Some(app) = app.filter(|_| !split.site) {
         lines.push(format!("WORKDIR {app}"));
     }
     for i in &stage.instructions {
@@ -422,27 +1068,21 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
             lines.push(text(tree, i));
         }
     }
-    lines.extend(split.env.iter().cloned());
+    lines.extend(split.lines.iter().cloned());
     for (from, to) in &split.copies {
         lines.push(format!("COPY --from={name} {from} {to}"));
     }
+    let mut moved = Vec::new();
     for i in &stage.instructions {
-        if i.is("user") || MOVED.iter().any(|k| i.is(k)) {
+        let command = i.is("cmd") || i.is("entrypoint");
+        if (i.is("user") || MOVED.iter().any(|k| i.is(k))) && !(split.site && command) {
             lines.push(text(tree, i));
         }
         if MOVED.iter().any(|k| i.is(k)) {
-            let end = end_and_gap(tree, i) + 1;
-            edits.push(Edit::delete(
-                dockopt_syntax::TextRange::new(i.range().start, end).cover(i.range()),
-            ));
+            moved.push(i.range());
         }
     }
-    let src = tree.source();
-    let lead = if src.ends_with(b"\n") { "\n" } else { "\n\n" };
-    edits.push(Edit::insert(
-        src.len() as u32,
-        format!("{lead}{}\n", lines.join("\n")),
-    ));
+    edits.extend(tail_edits(tree.source(), &moved, &lines.join("\n")));
     Fix::unsafe_(
         format!("Build in stage {name}, run on {}", split.runtime),
         edits,
@@ -513,6 +1153,10 @@ impl Transform for MultiStageSplit {
                 "go" => go(cx, stage, rt, image.tag, app.as_deref()),
                 "node" => node(cx, stage, rt, image.tag, app.as_deref()),
                 "python" => python(cx, stage, rt, image.tag, app.as_deref()),
+                "rust" => rust(cx, stage, rt, image.tag, app.as_deref()),
+                "java" => java(cx, stage, rt, image.tag, app.as_deref()),
+                "dotnet" => dotnet(cx, stage, rt, image.tag, app.as_deref()),
+                "c" => c(cx, stage, rt, image.tag, app.as_deref()),
                 other => Err(format!("no split is known for {other}")),
             }?;
             Ok((split, app))

@@ -11,6 +11,9 @@ pub struct Entry {
     pub runtime: String,
     #[serde(default)]
     pub static_runtime: Option<String>,
+    /// The web server image for a static front end the toolchain builds.
+    #[serde(default)]
+    pub web_server: Option<String>,
 }
 
 const TABLE: &str = include_str!("../runtimes.yaml");
@@ -69,12 +72,36 @@ impl Entry {
         } else {
             &self.runtime
         };
-        Some(
-            pattern
-                .replace("{version}", &version)
-                .replace("{suite}", suite),
-        )
+        let mut out = pattern
+            .replace("{version}", &version)
+            .replace("{suite}", suite);
+        if out.contains("{java}") {
+            out = out.replace("{java}", &java_major(tag)?);
+        }
+        Some(out)
     }
+}
+
+/// The Java major version a tag names: `21-jdk`, `3.9-eclipse-temurin-21`,
+/// `8-jdk17`, `8.7-jdk21-jammy`.
+fn java_major(tag: &str) -> Option<String> {
+    let digits = |s: &str| {
+        s.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    };
+    for marker in ["temurin-", "jdk", "openjdk-", "java"] {
+        if let Some(at) = tag.find(marker) {
+            let d = digits(&tag[at + marker.len()..]);
+            if !d.is_empty() {
+                return Some(d);
+            }
+        }
+    }
+    let first = digits(tag);
+    (tag.contains("jdk") || tag[first.len()..].is_empty() || tag[first.len()..].starts_with('-'))
+        .then_some(first)
+        .filter(|d| !d.is_empty())
 }
 
 #[cfg(test)]
@@ -113,6 +140,31 @@ mod tests {
         assert_eq!(
             go.runtime_for("1.19", true).as_deref(),
             Some("gcr.io/distroless/static-debian12")
+        );
+    }
+
+    #[test]
+    fn java_versions() {
+        assert_eq!(java_major("21-jdk").as_deref(), Some("21"));
+        assert_eq!(java_major("3.9-eclipse-temurin-21").as_deref(), Some("21"));
+        assert_eq!(java_major("8-jdk17").as_deref(), Some("17"));
+        assert_eq!(java_major("8.7-jdk21-jammy").as_deref(), Some("21"));
+        let t = table(None).unwrap();
+        let mvn = t
+            .iter()
+            .find(|r| r.matches(&parse_image("maven:3.9-eclipse-temurin-21")))
+            .unwrap();
+        assert_eq!(
+            mvn.runtime_for("3.9-eclipse-temurin-21", false).as_deref(),
+            Some("eclipse-temurin:21-jre")
+        );
+        let sdk = t
+            .iter()
+            .find(|r| r.matches(&parse_image("mcr.microsoft.com/dotnet/sdk:8.0")))
+            .unwrap();
+        assert_eq!(
+            sdk.runtime_for("8.0", false).as_deref(),
+            Some("mcr.microsoft.com/dotnet/aspnet:8.0")
         );
     }
 

@@ -1,0 +1,5 @@
+FROM gcc:12
+WORKDIR /src
+COPY . .
+RUN make
+CMD ["./hello"]

@@ -1,0 +1,6 @@
+# syntax=docker/dockerfile:1.2
+FROM node:20
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+CMD ["npx", "serve", "-s", "dist"]
