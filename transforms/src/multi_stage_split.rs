@@ -295,8 +295,7 @@ fn go(
         copies.push((binary.clone(), binary));
     }
     if !static_build {
-        // Debian slim has no CA bundle; the Go toolchain image does.
-        copies.push(("/etc/ssl/certs".into(), "/etc/ssl/certs".into()));
+        copies.extend(system_data(&runtime));
     }
     Ok(Split {
         runtime,
@@ -544,6 +543,23 @@ fn context_copies(stage: &Stage<'_>, skip: &[&str]) -> Result<Vec<String>, Strin
     Ok(out)
 }
 
+/// System data a native program reads that a Debian slim runtime lacks:
+/// the CA bundle always, time zones from trixie on (tzdata is no longer
+/// required there). The toolchain images have both.
+fn system_data(runtime: &str) -> Vec<(String, String)> {
+    let Some(tag) = runtime.strip_prefix("debian:") else {
+        return Vec::new();
+    };
+    let mut out = vec!["/etc/ssl/certs".to_string()];
+    if !["buster", "bullseye", "bookworm"]
+        .iter()
+        .any(|s| tag.starts_with(s))
+    {
+        out.push("/usr/share/zoneinfo".into());
+    }
+    from_build(&out)
+}
+
 /// Copies of `paths` from the build stage, each into the same place.
 fn from_build(paths: &[String]) -> Vec<(String, String)> {
     paths.iter().map(|p| (p.clone(), p.clone())).collect()
@@ -644,7 +660,8 @@ fn rust(
     let runtime = rt
         .runtime_for(tag, false)
         .ok_or("the toolchain tag has no version to match")?;
-    let mut copies = from_build(&[binary.clone(), "/etc/ssl/certs".to_string()]);
+    let mut copies = from_build(std::slice::from_ref(&binary));
+    copies.extend(system_data(&runtime));
     if let Some(installed) = binary.strip_prefix("/usr/local/cargo/bin/") {
         // The runtime's PATH has no cargo folder: put it where PATH looks.
         copies[0].1 = format!("/usr/local/bin/{installed}");

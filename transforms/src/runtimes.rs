@@ -11,12 +11,18 @@ pub struct Entry {
     pub runtime: String,
     #[serde(default)]
     pub static_runtime: Option<String>,
+    /// The runtime when the toolchain tag names a Debian suite.
+    #[serde(default)]
+    pub suite_runtime: Option<String>,
     /// The web server image for a static front end the toolchain builds.
     #[serde(default)]
     pub web_server: Option<String>,
 }
 
 const TABLE: &str = include_str!("../runtimes.yaml");
+
+/// The newest Debian suite the toolchain images are built on.
+const NEWEST_SUITE: &str = "trixie";
 
 /// The built-in table, after any entries from the transform's options.
 pub fn table(options: Option<&serde_json::Value>) -> Result<Vec<Entry>, String> {
@@ -63,14 +69,19 @@ impl Entry {
         if tag.contains("alpine") || tag.contains("windows") {
             return None;
         }
-        let suite = ["trixie", "bookworm", "bullseye", "buster"]
+        let named = ["trixie", "bookworm", "bullseye", "buster"]
             .into_iter()
-            .find(|s| tag.contains(s))
-            .unwrap_or("bookworm");
+            .find(|s| tag.contains(s));
+        // A tag without a suite may be built on any of them; glibc runs
+        // programs built against older versions, so the newest is safe.
+        let suite = named.unwrap_or(NEWEST_SUITE);
         let pattern = if static_binary {
             self.static_runtime.as_ref().unwrap_or(&self.runtime)
         } else {
-            &self.runtime
+            match (&self.suite_runtime, named) {
+                (Some(p), Some(_)) => p,
+                _ => &self.runtime,
+            }
         };
         let mut out = pattern
             .replace("{version}", &version)
@@ -121,7 +132,7 @@ mod tests {
         );
         assert_eq!(
             node.runtime_for("20-bookworm", false).as_deref(),
-            Some("node:20-slim")
+            Some("node:20-bookworm-slim")
         );
         assert_eq!(node.runtime_for("lts", false), None);
         assert_eq!(node.runtime_for("18-alpine", false), None);
@@ -131,7 +142,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             go.runtime_for("1.19", false).as_deref(),
-            Some("debian:bookworm-slim")
+            Some("debian:trixie-slim")
         );
         assert_eq!(
             go.runtime_for("1.21-bullseye", false).as_deref(),
