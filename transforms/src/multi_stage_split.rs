@@ -65,6 +65,8 @@ struct Split {
     lines: Vec<String>,
     /// (path in the build stage, path in the runtime stage)
     copies: Vec<(String, String)>,
+    /// Lines after the copies.
+    after: Vec<String>,
     /// Edits to the build stage besides naming it and moving run-time config.
     build_edits: Vec<Edit>,
     /// A static site on a web server image: the server's own command and
@@ -301,6 +303,7 @@ fn go(
         runtime,
         lines: Vec::new(),
         copies,
+        after: Vec::new(),
         build_edits: Vec::new(),
         site: false,
     })
@@ -323,6 +326,7 @@ fn node(
             runtime,
             lines: vec![static_site::nginx_conf(&served)],
             copies: vec![(dir, "/usr/share/nginx/html".into())],
+            after: Vec::new(),
             build_edits: heredoc_syntax(cx)?.into_iter().collect(),
             site: true,
         });
@@ -355,6 +359,7 @@ fn node(
         runtime,
         lines: Vec::new(),
         copies: vec![(app.to_string(), app.to_string())],
+        after: Vec::new(),
         build_edits: Vec::new(),
         site: false,
     })
@@ -670,6 +675,7 @@ fn rust(
         runtime,
         lines: context_copies(stage, &[])?,
         copies,
+        after: Vec::new(),
         build_edits: Vec::new(),
         site: false,
     })
@@ -725,6 +731,7 @@ fn java(
         runtime,
         lines: context_copies(stage, &[&dir])?,
         copies: from_build(&[dir]),
+        after: Vec::new(),
         build_edits: Vec::new(),
         site: false,
     })
@@ -784,23 +791,24 @@ fn dotnet(
         runtime,
         lines: context_copies(stage, &skip)?,
         copies: from_build(&[out_dir]),
+        after: Vec::new(),
         build_edits: Vec::new(),
         site: false,
     })
 }
 
-/// Libraries every C program may link on a Debian slim base.
-const LIBC_PARTS: &[&str] = &["m", "pthread", "dl", "rt", "c"];
+/// Where the gcc images tell the loader about their own libraries.
+const GCC_LD_CONF: &str = "/etc/ld.so.conf.d/000-local-lib.conf";
 
-/// A reason to refuse when a build file links a library beyond libc, or is
-/// C++ (the toolchain image's own libstdc++ is not on the slim base).
-fn c_links(text: &str, file: &str) -> Result<(), String> {
-    let cpp = ["g++", "c++", "clang++", "CXX", ".cpp", ".cc"];
-    if let Some(t) = cpp.iter().find(|t| text.contains(*t)) {
-        return Err(format!(
-            "{file} builds C++ ({t}): the binary needs the toolchain image's libstdc++"
-        ));
-    }
+/// Libraries every C program may link on a Debian slim base.
+const LIBC_PARTS: &[&str] = &["m", "pthread", "dl", "rt", "c", "stdc++"];
+
+/// Whether a build file or command builds C++; a reason to refuse when it
+/// links a library beyond libc and libstdc++.
+fn c_links(text: &str, file: &str) -> Result<bool, String> {
+    let cpp = ["g++", "c++", "clang++", "CXX", ".cpp", ".cc"]
+        .iter()
+        .any(|t| text.contains(*t));
     for word in text.split(|c: char| c.is_whitespace() || c == '"' || c == '(' || c == ')') {
         if let Some(lib) = word.strip_prefix("-l").filter(|l| !l.is_empty()) {
             if !LIBC_PARTS.contains(&lib) {
@@ -822,7 +830,7 @@ fn c_links(text: &str, file: &str) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    Ok(cpp)
 }
 
 /// The files a Makefile's `install` recipe writes, when it is one command.
@@ -844,28 +852,29 @@ fn c(
     cx: &Cx<'_>,
     stage: &Stage<'_>,
     rt: &Entry,
-    tag: &str,
+    image: &runtimes::Image<'_>,
     app: Option<&str>,
 ) -> Result<Split, String> {
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
     only_builds(
         cx,
         stage,
-        &["make", "cmake", "gcc", "cc", "clang", "strip"],
+        &["make", "cmake", "gcc", "cc", "g++", "c++", "clang", "strip"],
         Some(app),
         &[],
     )?;
     let ctx = cx.context;
     let mut binary = None;
     let mut installs = None;
+    let mut cpp = false;
     for (inst, wd) in workdirs(stage) {
         let Some(r) = run(cx, inst) else { continue };
         for c in r.script.commands() {
             let args: Vec<String> = c.args.iter().map(|w| w.text.clone()).collect();
             let words = format!("{} {}", c.name.text, args.join(" "));
-            c_links(&words, &format!("the RUN at line {}", inst.start_line()))?;
+            cpp |= c_links(&words, &format!("the RUN at line {}", inst.start_line()))?;
             match c.name.text.as_str() {
-                "gcc" | "cc" | "clang" => {
+                "gcc" | "cc" | "g++" | "c++" | "clang" => {
                     if let Some(o) = args
                         .iter()
                         .position(|a| a == "-o")
@@ -887,7 +896,7 @@ fn c(
                     let text = ctx
                         .and_then(|x| x.read(file))
                         .ok_or(format!("{file} is not in the build context"))?;
-                    c_links(&String::from_utf8_lossy(&text), file)?;
+                    cpp |= c_links(&String::from_utf8_lossy(&text), file)?;
                 }
                 _ => {}
             }
@@ -922,16 +931,40 @@ fn c(
         return Err("the container command does not run the built binary".into());
     }
     let runtime = rt
-        .runtime_for(tag, false)
+        .runtime_for(image.tag, false)
         .ok_or("the toolchain tag has no version to match")?;
     let mut keep = vec![app.to_string()];
     if !under(&binary, app) {
         keep.push(binary);
     }
+    let mut copies = from_build(&keep);
+    let mut after = Vec::new();
+    if cpp && image.name != "gcc" {
+        return Err(
+            "C++ on a toolchain image other than gcc: where its libstdc++ lives is unknown".into(),
+        );
+    }
+    if cpp {
+        // The gcc images build their own GCC: a C++ program needs that
+        // libstdc++ and libgcc_s, found through the image's ld.so entry.
+        copies.extend([
+            (
+                "/usr/local/lib64/libstdc++.so.6*".into(),
+                "/usr/local/lib64/".into(),
+            ),
+            (
+                "/usr/local/lib64/libgcc_s.so.1".into(),
+                "/usr/local/lib64/".into(),
+            ),
+            (GCC_LD_CONF.into(), GCC_LD_CONF.into()),
+        ]);
+        after.push("RUN ldconfig".to_string());
+    }
     Ok(Split {
         runtime,
         lines: context_copies(stage, &[app])?,
-        copies: from_build(&keep),
+        copies,
+        after,
         build_edits: Vec::new(),
         site: false,
     })
@@ -984,6 +1017,7 @@ fn python(
             (VENV.to_string(), VENV.to_string()),
             (app.to_string(), app.to_string()),
         ],
+        after: Vec::new(),
         build_edits: vec![Edit::insert(first.range().start, setup)],
         site: false,
     })
@@ -1089,6 +1123,7 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
     for (from, to) in &split.copies {
         lines.push(format!("COPY --from={name} {from} {to}"));
     }
+    lines.extend(split.after.iter().cloned());
     let mut moved = Vec::new();
     for i in &stage.instructions {
         let command = i.is("cmd") || i.is("entrypoint");
@@ -1173,7 +1208,7 @@ impl Transform for MultiStageSplit {
                 "rust" => rust(cx, stage, rt, image.tag, app.as_deref()),
                 "java" => java(cx, stage, rt, image.tag, app.as_deref()),
                 "dotnet" => dotnet(cx, stage, rt, image.tag, app.as_deref()),
-                "c" => c(cx, stage, rt, image.tag, app.as_deref()),
+                "c" => c(cx, stage, rt, &image, app.as_deref()),
                 other => Err(format!("no split is known for {other}")),
             }?;
             Ok((split, app))
