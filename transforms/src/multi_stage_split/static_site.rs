@@ -5,7 +5,8 @@
 use dockopt_engine::{BuildContext, Cx};
 use dockopt_syntax::Stage;
 
-use super::{absolute, command};
+use super::command;
+use super::files::absolute;
 
 /// What the container's static file server does.
 #[derive(Debug, PartialEq, Eq)]

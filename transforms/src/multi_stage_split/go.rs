@@ -1,0 +1,94 @@
+//! Go: the binary `go build -o` writes.
+
+use dockopt_engine::Cx;
+use dockopt_syntax::Stage;
+
+use super::files::{absolute, runs, system_data, workdirs};
+use super::{command, Split};
+use crate::run::run;
+use crate::runtimes::Entry;
+
+pub(super) fn go(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let mut binary = None;
+    let mut static_build = stage.instructions.iter().any(|i| {
+        i.is("env")
+            && i.values()
+                .windows(2)
+                .any(|w| w[0] == "CGO_ENABLED" && w[1] == "0")
+    });
+    for (inst, wd) in workdirs(stage) {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r
+            .script
+            .commands()
+            .into_iter()
+            .filter(|c| c.name.text == "go")
+        {
+            let args: Vec<String> = c
+                .args
+                .iter()
+                .map(|w| w.literal().unwrap_or_default())
+                .collect();
+            if args.first().map(String::as_str) == Some("install") {
+                return Err("go install puts the binary where the build decides".into());
+            }
+            if args.first().map(String::as_str) != Some("build") {
+                continue;
+            }
+            let out = args
+                .iter()
+                .position(|a| a == "-o")
+                .and_then(|i| args.get(i + 1))
+                .filter(|o| !o.is_empty());
+            let Some(out) = out else {
+                return Err(
+                    "go build without -o: the binary cannot be located with certainty".into(),
+                );
+            };
+            if out.ends_with('/') {
+                return Err("go build -o names a directory".into());
+            }
+            binary = Some(absolute(&wd, out));
+            if r.script.text()[c.range.clone()].contains("CGO_ENABLED=0") {
+                static_build = true;
+            }
+        }
+    }
+    let binary = binary.ok_or("no go build -o: the binary cannot be located with certainty")?;
+    let (words, json) = command(stage).expect("checked");
+    if !runs(&words, &binary, app) {
+        return Err("the container command does not run the built binary".into());
+    }
+    if static_build && !json {
+        return Err(
+            "a shell-form command needs /bin/sh, which the static runtime base lacks".into(),
+        );
+    }
+    let runtime = rt
+        .runtime_for(tag, static_build)
+        .ok_or("the toolchain tag has no version to match")?;
+    let mut copies = Vec::new();
+    if let Some(app) = app {
+        copies.push((app.to_string(), app.to_string()));
+    }
+    if !app.is_some_and(|a| binary.starts_with(&format!("{a}/"))) {
+        copies.push((binary.clone(), binary));
+    }
+    if !static_build {
+        copies.extend(system_data(&runtime));
+    }
+    Ok(Split {
+        runtime,
+        lines: Vec::new(),
+        copies,
+        after: Vec::new(),
+        build_edits: Vec::new(),
+        site: false,
+    })
+}

@@ -1,0 +1,97 @@
+//! Node: a server on the slim Node image, or a static front end on a web
+//! server image.
+
+use dockopt_engine::{Cx, Edit};
+use dockopt_syntax::Stage;
+
+use super::{command, static_site, Split};
+use crate::run::run;
+use crate::runtimes::Entry;
+
+pub(super) fn node(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
+    if let Some((dir, served)) = static_site::plan(cx, stage, app)? {
+        let runtime = rt
+            .web_server
+            .clone()
+            .ok_or("the runtime table names no web server for this toolchain")?;
+        return Ok(Split {
+            runtime,
+            lines: vec![static_site::nginx_conf(&served)],
+            copies: vec![(dir, "/usr/share/nginx/html".into())],
+            after: Vec::new(),
+            build_edits: heredoc_syntax(cx)?.into_iter().collect(),
+            site: true,
+        });
+    }
+    for inst in &stage.instructions {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r.script.commands() {
+            let global = c
+                .args
+                .iter()
+                .any(|a| a.text == "-g" || a.text == "--global" || a.text == "global");
+            if matches!(c.name.text.as_str(), "npm" | "yarn" | "pnpm") && global {
+                return Err(
+                    "a global package install writes outside the application directory".into(),
+                );
+            }
+        }
+    }
+    let (words, _) = command(stage).expect("checked");
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    let starts = matches!(first, "node" | "npm" | "yarn" | "pnpm")
+        && (first == "node" || words.iter().skip(1).any(|w| w == "start"));
+    if !starts {
+        return Err("the container command is not `node ...` or a start script".into());
+    }
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag has no version to match")?;
+    Ok(Split {
+        runtime,
+        lines: Vec::new(),
+        copies: vec![(app.to_string(), app.to_string())],
+        after: Vec::new(),
+        build_edits: Vec::new(),
+        site: false,
+    })
+}
+
+/// The edit that lets the file use heredocs: a `syntax` directive, unless
+/// one that allows them is there.
+fn heredoc_syntax(cx: &Cx<'_>) -> Result<Option<Edit>, String> {
+    let directives = cx.tree.directives();
+    let Some((_, value, _)) = directives.iter().find(|(n, _, _)| n == "syntax") else {
+        let at = cx
+            .tree
+            .tokens()
+            .first()
+            .filter(|t| t.kind == dockopt_syntax::TokenKind::Bom)
+            .map_or(0, |t| t.range.end);
+        return Ok(Some(Edit::insert(at, "# syntax=docker/dockerfile:1\n")));
+    };
+    let version = value
+        .trim_start_matches("docker.io/")
+        .strip_prefix("docker/dockerfile:")
+        .unwrap_or_default();
+    let (major, minor) = version.split_once('.').unwrap_or((version, "99"));
+    let minor: u32 = minor
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
+    let ok = major.starts_with('1') && (major != "1" || minor >= 4) || version == "labs";
+    if ok {
+        Ok(None)
+    } else {
+        Err(format!("the syntax directive ({value}) predates heredocs"))
+    }
+}

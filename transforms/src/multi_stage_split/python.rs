@@ -1,0 +1,61 @@
+//! Python: a virtualenv built with the compilers, run on the slim image.
+
+use dockopt_engine::{Cx, Edit};
+use dockopt_syntax::{Instruction, Stage};
+
+use super::Split;
+use crate::run::run;
+use crate::runtimes::Entry;
+
+const VENV: &str = "/opt/venv";
+
+pub(super) fn python(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    rt: &Entry,
+    tag: &str,
+    app: Option<&str>,
+) -> Result<Split, String> {
+    let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
+    let mut first_install: Option<&Instruction<'_>> = None;
+    for inst in &stage.instructions {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r.script.commands() {
+            let n = c.name.text.as_str();
+            if matches!(n, "poetry" | "pipenv" | "conda" | "uv") {
+                return Err(format!("{n} manages its own environment"));
+            }
+            let pip = n.starts_with("pip")
+                || (n.starts_with("python") && c.args.iter().any(|a| a.text.starts_with("pip")));
+            if !pip || !c.args.iter().any(|a| a.text == "install") {
+                continue;
+            }
+            if c.args.iter().any(|a| {
+                matches!(
+                    a.text.as_str(),
+                    "--user" | "--target" | "-t" | "--prefix" | "--root"
+                )
+            }) {
+                return Err("pip installs outside the environment".into());
+            }
+            first_install.get_or_insert(inst);
+        }
+    }
+    let first = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
+    let runtime = rt
+        .runtime_for(tag, false)
+        .ok_or("the toolchain tag has no version to match")?;
+    let venv_env = format!("ENV PATH=\"{VENV}/bin:$PATH\"");
+    let setup = format!("RUN python -m venv {VENV}\n{venv_env}\n");
+    Ok(Split {
+        runtime,
+        lines: vec![venv_env],
+        copies: vec![
+            (VENV.to_string(), VENV.to_string()),
+            (app.to_string(), app.to_string()),
+        ],
+        after: Vec::new(),
+        build_edits: vec![Edit::insert(first.range().start, setup)],
+        site: false,
+    })
+}
