@@ -123,25 +123,83 @@ fn command(stage: &Stage<'_>) -> Option<(Vec<String>, bool)> {
 }
 
 /// Refusals shared by every ecosystem.
-fn common_checks(cx: &Cx<'_>, stage: &Stage<'_>, rt: &Entry) -> Result<(), String> {
-    if stage.instructions.iter().any(|i| i.is("onbuild")) {
-        return Err("the stage has ONBUILD triggers".into());
-    }
-    if command(stage).is_none() {
-        return Err("the image runs the base image's own command".into());
-    }
+/// Users every Debian base has (base-passwd).
+const DEBIAN_USERS: &[&str] = &[
+    "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
+    "www-data", "backup", "list", "irc", "nobody",
+];
+
+/// What the runtime stage needs for the stage's users.
+#[derive(Default)]
+struct Users {
+    /// The RUN lines that create them, to repeat.
+    create: Vec<String>,
+    /// Users the runtime base must already have.
+    system: Vec<String>,
+}
+
+/// The users the stage runs as, or why one cannot be recreated at run time.
+fn user_setup(cx: &Cx<'_>, stage: &Stage<'_>, rt: &Entry) -> Result<Users, String> {
+    let mut out = Users::default();
     for i in stage.instructions.iter().filter(|i| i.is("user")) {
         let user = i
             .values()
             .first()
             .map(|u| u.split(':').next().unwrap_or(u))
             .unwrap_or_default();
-        let known = matches!(user, "root" | "0") || (rt.ecosystem == "node" && user == "node");
-        if !known {
+        let numeric = !user.is_empty() && user.chars().all(|c| c.is_ascii_digit());
+        if user == "root" || numeric || (rt.ecosystem == "node" && user == "node") {
+            continue;
+        }
+        if DEBIAN_USERS.contains(&user) {
+            out.system.push(user.to_string());
+            continue;
+        }
+        let creates = |inst: &&Instruction<'_>| {
+            run(cx, inst).is_some_and(|r| {
+                r.script.commands().iter().any(|c| {
+                    matches!(c.name.text.as_str(), "useradd" | "adduser")
+                        && c.args.iter().any(|a| a.text == user)
+                })
+            })
+        };
+        let Some(inst) = stage
+            .instructions
+            .iter()
+            .filter(|i| i.is("run"))
+            .find(creates)
+        else {
             return Err(format!(
-                "USER {user} is created in the build stage; the runtime base does not have it"
+                "USER {user} is not created in this stage, and the runtime base may lack it"
+            ));
+        };
+        let r = run(cx, inst).expect("parsed above");
+        let commands = r.script.commands();
+        let other = commands
+            .iter()
+            .find(|c| !matches!(c.name.text.as_str(), "useradd" | "groupadd" | "usermod"));
+        if let Some(c) = other {
+            return Err(format!(
+                "the RUN at line {} (creating USER {user}) runs {}; only useradd, groupadd and \
+                 usermod, which every Debian base has, are repeated in the runtime stage",
+                inst.start_line(),
+                c.name.text
             ));
         }
+        let line = text(cx.tree, inst);
+        if !out.create.contains(&line) {
+            out.create.push(line);
+        }
+    }
+    Ok(out)
+}
+
+fn common_checks(cx: &Cx<'_>, stage: &Stage<'_>) -> Result<(), String> {
+    if stage.instructions.iter().any(|i| i.is("onbuild")) {
+        return Err("the stage has ONBUILD triggers".into());
+    }
+    if command(stage).is_none() {
+        return Err("the image runs the base image's own command".into());
     }
     if let Some(h) = stage.instructions.iter().find(|i| i.is("healthcheck")) {
         let line = h.line();
@@ -305,7 +363,8 @@ impl Transform for MultiStageSplit {
             ),
             stage.from.keyword_range(),
         );
-        let planned = common_checks(cx, stage, rt).and_then(|()| {
+        let planned = common_checks(cx, stage).and_then(|()| {
+            let users = user_setup(cx, stage, rt)?;
             let app = workdir(stage)?;
             let (words, _) = command(stage).expect("checked");
             if uses_toolchain(&words) {
@@ -321,6 +380,16 @@ impl Transform for MultiStageSplit {
                 "c" => c::c(cx, stage, rt, &image, app.as_deref()),
                 other => Err(format!("no split is known for {other}")),
             }?;
+            if split.runtime.contains("distroless") {
+                if !users.create.is_empty() {
+                    return Err("the runtime base has no shell to create the USER".into());
+                }
+                if let Some(u) = users.system.iter().find(|u| *u != "nobody") {
+                    return Err(format!("the runtime base has no user {u}"));
+                }
+            }
+            let mut split = split;
+            split.lines.splice(0..0, users.create);
             Ok((split, app))
         });
         match planned {

@@ -60,6 +60,7 @@ pub(super) fn runs(words: &[String], binary: &str, wd: Option<&str>) -> bool {
 /// installs (checked by `common_checks`) and clean-up outside the app.
 const HOUSEKEEPING: &[&str] = &[
     "apt-get", "apt", "apk", "dnf", "yum", "microdnf", "rm", "set", "true", "echo", "cd",
+    "useradd", "groupadd", "usermod",
 ];
 
 /// Refuses a RUN that may write files the runtime needs: anything but the
