@@ -14,6 +14,7 @@ mod layout;
 mod node;
 mod python;
 mod rust;
+mod script;
 mod static_site;
 
 pub struct MultiStageSplit;
@@ -380,6 +381,9 @@ impl Transform for MultiStageSplit {
                 "c" => c::c(cx, stage, rt, &image, app.as_deref()),
                 other => Err(format!("no split is known for {other}")),
             }?;
+            if !split.site {
+                script::check(cx, &words, app.as_deref(), &split.runtime, &rt.ecosystem)?;
+            }
             if split.runtime.contains("distroless") {
                 if !users.create.is_empty() {
                     return Err("the runtime base has no shell to create the USER".into());

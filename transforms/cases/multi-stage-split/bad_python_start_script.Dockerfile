@@ -1,0 +1,5 @@
+FROM python:3.11
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt
+CMD ["sh", "scripts/start.sh"]

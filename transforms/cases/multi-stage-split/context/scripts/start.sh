@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+export APP_MODE="${APP_MODE:-web}"
+exec python -m app "$@"
