@@ -59,7 +59,7 @@ pub(super) fn node(
         lines: Vec::new(),
         copies: vec![(app.to_string(), app.to_string())],
         after: Vec::new(),
-        build_edits: Vec::new(),
+        build_edits: prune(cx, stage, &words).into_iter().collect(),
         site: false,
     })
 }
@@ -94,4 +94,54 @@ fn heredoc_syntax(cx: &Cx<'_>) -> Result<Option<Edit>, String> {
     } else {
         Err(format!("the syntax directive ({value}) predates heredocs"))
     }
+}
+
+/// A RUN that drops dev dependencies once the build has used them, after
+/// the stage's last RUN (so as the same user), when the lock file names the
+/// package manager, there are dev dependencies, nothing prunes them yet,
+/// and the command does not run one.
+fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
+    let ctx = cx.context?;
+    let manifest: serde_json::Value = serde_json::from_slice(&ctx.read("package.json")?).ok()?;
+    let dev = manifest["devDependencies"]
+        .as_object()
+        .filter(|d| !d.is_empty())?;
+    let command = if ctx.is_file("package-lock.json") || ctx.is_file("npm-shrinkwrap.json") {
+        "npm prune --omit=dev"
+    } else if ctx.is_file("pnpm-lock.yaml") {
+        "pnpm prune --prod"
+    } else {
+        return None;
+    };
+    let pruned = stage
+        .instructions
+        .iter()
+        .filter_map(|i| run(cx, i))
+        .any(|r| {
+            r.script.commands().iter().any(|c| {
+                let args: Vec<&str> = c.args.iter().map(|a| a.text.as_str()).collect();
+                args.first() == Some(&"prune")
+                    || args
+                        .iter()
+                        .any(|a| matches!(*a, "--omit=dev" | "--production" | "--prod"))
+            })
+        });
+    // What the command runs: itself, or the start script it names.
+    let start = manifest["scripts"]["start"].as_str().unwrap_or_default();
+    let runs: Vec<&str> = if words.iter().any(|w| w == "start") {
+        start.split_whitespace().collect()
+    } else {
+        words.iter().map(String::as_str).collect()
+    };
+    let uses_dev = runs.iter().any(|w| {
+        dev.contains_key(*w) || dev.contains_key(w.trim_start_matches("node_modules/.bin/"))
+    });
+    let last = stage.instructions.iter().rev().find(|i| i.is("run"))?;
+    let at = last.range().end;
+    let lead = if cx.tree.source()[at as usize - 1] == b'\n' {
+        ""
+    } else {
+        "\n"
+    };
+    (!pruned && !uses_dev).then(|| Edit::insert(at, format!("{lead}RUN {command}\n")))
 }
