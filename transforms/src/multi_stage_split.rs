@@ -1,7 +1,7 @@
 #![doc = include_str!("../../docs/rules/multi-stage-split.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
-use dockopt_syntax::{Instruction, Stage, SyntaxTree};
+use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
 
 use crate::run::{end_and_gap, run};
 use crate::runtimes::{self, parse_image, Entry};
@@ -296,11 +296,22 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
     let mut moved = Vec::new();
     for i in &stage.instructions {
         let command = i.is("cmd") || i.is("entrypoint");
-        if (i.is("user") || MOVED.iter().any(|k| i.is(k))) && !(split.site && command) {
+        let is_moved = MOVED.iter().any(|k| i.is(k));
+        // Comment lines right above a moved instruction go with it.
+        let (start, comments) = if is_moved {
+            layout::leading_comments(tree.source(), i.range().start)
+        } else {
+            (i.range().start, Vec::new())
+        };
+        if (i.is("user") || is_moved) && !(split.site && command) {
+            if !comments.is_empty() {
+                lines.push(String::new());
+                lines.extend(comments);
+            }
             lines.push(text(tree, i));
         }
-        if MOVED.iter().any(|k| i.is(k)) {
-            moved.push(i.range());
+        if is_moved {
+            moved.push(TextRange::new(start, i.range().end));
         }
     }
     edits.extend(layout::tail_edits(tree.source(), &moved, &lines.join("\n")));

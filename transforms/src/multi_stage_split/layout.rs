@@ -74,3 +74,21 @@ fn line_start(src: &[u8], at: usize) -> usize {
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1)
 }
+
+/// The comment lines directly above `at` (a line start): where they start,
+/// and their text without line breaks.
+pub(super) fn leading_comments(src: &[u8], at: u32) -> (u32, Vec<String>) {
+    let mut start = at as usize;
+    let mut out = Vec::new();
+    while start > 0 {
+        let prev = line_start(src, start - 1);
+        let line = String::from_utf8_lossy(&src[prev..start]);
+        let line = line.trim_end_matches(['\r', '\n']);
+        if !line.trim_start().starts_with('#') {
+            break;
+        }
+        out.insert(0, line.trim_start().to_string());
+        start = prev;
+    }
+    (start as u32, out)
+}
