@@ -65,6 +65,7 @@ fn toolchain_key(key: &str) -> bool {
 }
 
 /// What the runtime stage needs.
+#[derive(Default)]
 struct Split {
     runtime: String,
     /// Lines before the copies from the build stage: the virtualenv's
@@ -121,6 +122,12 @@ fn command(stage: &Stage<'_>) -> Option<(Vec<String>, bool)> {
             .collect()
     };
     Some((words, inst.is_json()))
+}
+
+/// The runtime image for the toolchain tag, or why there is none.
+fn runtime_image(rt: &Entry, tag: &str, static_binary: bool) -> Result<String, String> {
+    rt.runtime_for(tag, static_binary)
+        .ok_or_else(|| format!("the toolchain tag {tag} has no version to match"))
 }
 
 /// Refusals shared by every ecosystem.

@@ -4,7 +4,7 @@ use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
 use super::files::{absolute, context_copies, from_build, only_builds, runs, under, workdirs};
-use super::{command, Split};
+use super::{command, runtime_image, Split};
 use crate::run::run;
 use crate::runtimes::{self, Entry};
 
@@ -148,9 +148,7 @@ pub(super) fn c(
     if !runs(&words, &binary, Some(app)) {
         return Err("the container command does not run the built binary".into());
     }
-    let runtime = rt
-        .runtime_for(image.tag, false)
-        .ok_or("the toolchain tag has no version to match")?;
+    let runtime = runtime_image(rt, image.tag, false)?;
     let mut keep = vec![app.to_string()];
     if !under(&binary, app) {
         keep.push(binary);
@@ -183,7 +181,6 @@ pub(super) fn c(
         lines: context_copies(stage, &[app])?,
         copies,
         after,
-        build_edits: Vec::new(),
-        site: false,
+        ..Split::default()
     })
 }

@@ -4,7 +4,7 @@ use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
 use super::files::{absolute, runs, system_data, workdirs};
-use super::{command, Split};
+use super::{command, runtime_image, Split};
 use crate::run::run;
 use crate::runtimes::Entry;
 
@@ -70,9 +70,7 @@ pub(super) fn go(
             "a shell-form command needs /bin/sh, which the static runtime base lacks".into(),
         );
     }
-    let runtime = rt
-        .runtime_for(tag, static_build)
-        .ok_or("the toolchain tag has no version to match")?;
+    let runtime = runtime_image(rt, tag, static_build)?;
     let mut copies = Vec::new();
     if let Some(app) = app {
         copies.push((app.to_string(), app.to_string()));
@@ -87,8 +85,6 @@ pub(super) fn go(
         runtime,
         lines: Vec::new(),
         copies,
-        after: Vec::new(),
-        build_edits: Vec::new(),
-        site: false,
+        ..Split::default()
     })
 }

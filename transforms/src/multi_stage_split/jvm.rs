@@ -4,7 +4,7 @@ use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
 use super::files::{absolute, context_copies, from_build, only_builds, under, workdirs};
-use super::{command, Split};
+use super::{command, runtime_image, Split};
 use crate::run::run;
 use crate::runtimes::Entry;
 
@@ -50,9 +50,7 @@ pub(super) fn java(
         runtime,
         lines: context_copies(stage, &[&dir])?,
         copies: from_build(&[dir]),
-        after: Vec::new(),
-        build_edits: Vec::new(),
-        site: false,
+        ..Split::default()
     })
 }
 
@@ -101,17 +99,13 @@ pub(super) fn dotnet(
     {
         return Err("the container command does not run a published assembly".into());
     }
-    let runtime = rt
-        .runtime_for(tag, false)
-        .ok_or("the toolchain tag has no version to match")?;
+    let runtime = runtime_image(rt, tag, false)?;
     let mut skip: Vec<&str> = projects.iter().map(String::as_str).collect();
     skip.push(&out_dir);
     Ok(Split {
         runtime,
         lines: context_copies(stage, &skip)?,
         copies: from_build(&[out_dir]),
-        after: Vec::new(),
-        build_edits: Vec::new(),
-        site: false,
+        ..Split::default()
     })
 }

@@ -4,7 +4,7 @@
 use dockopt_engine::{Cx, Edit};
 use dockopt_syntax::Stage;
 
-use super::{command, static_site, Split};
+use super::{command, runtime_image, static_site, Split};
 use crate::run::run;
 use crate::runtimes::Entry;
 
@@ -25,9 +25,9 @@ pub(super) fn node(
             runtime,
             lines: vec![static_site::nginx_conf(&served)],
             copies: vec![(dir, "/usr/share/nginx/html".into())],
-            after: Vec::new(),
             build_edits: heredoc_syntax(cx)?.into_iter().collect(),
             site: true,
+            ..Split::default()
         });
     }
     for inst in &stage.instructions {
@@ -51,16 +51,13 @@ pub(super) fn node(
     if !starts {
         return Err("the container command is not `node ...` or a start script".into());
     }
-    let runtime = rt
-        .runtime_for(tag, false)
-        .ok_or("the toolchain tag has no version to match")?;
+    let runtime = runtime_image(rt, tag, false)?;
     Ok(Split {
         runtime,
         lines: Vec::new(),
         copies: vec![(app.to_string(), app.to_string())],
-        after: Vec::new(),
         build_edits: prune(cx, stage, &words).into_iter().collect(),
-        site: false,
+        ..Split::default()
     })
 }
 

@@ -3,7 +3,7 @@
 use dockopt_engine::{Cx, Edit};
 use dockopt_syntax::{Instruction, Stage};
 
-use super::Split;
+use super::{runtime_image, Split};
 use crate::run::run;
 use crate::runtimes::Entry;
 
@@ -42,9 +42,7 @@ pub(super) fn python(
         }
     }
     let first = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
-    let runtime = rt
-        .runtime_for(tag, false)
-        .ok_or("the toolchain tag has no version to match")?;
+    let runtime = runtime_image(rt, tag, false)?;
     let venv_env = format!("ENV PATH=\"{VENV}/bin:$PATH\"");
     let setup = format!("RUN python -m venv {VENV}\n{venv_env}\n");
     Ok(Split {
@@ -54,8 +52,7 @@ pub(super) fn python(
             (VENV.to_string(), VENV.to_string()),
             (app.to_string(), app.to_string()),
         ],
-        after: Vec::new(),
         build_edits: vec![Edit::insert(first.range().start, setup)],
-        site: false,
+        ..Split::default()
     })
 }

@@ -6,7 +6,7 @@ use dockopt_syntax::Stage;
 use super::files::{
     absolute, context_copies, from_build, only_builds, runs, system_data, workdirs,
 };
-use super::{command, Split};
+use super::{command, runtime_image, Split};
 use crate::run::run;
 use crate::runtimes::Entry;
 
@@ -102,9 +102,7 @@ pub(super) fn rust(
     if !runs(&words, &binary, app) {
         return Err("the container command does not run the built binary".into());
     }
-    let runtime = rt
-        .runtime_for(tag, false)
-        .ok_or("the toolchain tag has no version to match")?;
+    let runtime = runtime_image(rt, tag, false)?;
     let mut copies = from_build(std::slice::from_ref(&binary));
     copies.extend(system_data(&runtime));
     if let Some(installed) = binary.strip_prefix("/usr/local/cargo/bin/") {
@@ -115,9 +113,7 @@ pub(super) fn rust(
         runtime,
         lines: context_copies(stage, &[])?,
         copies,
-        after: Vec::new(),
-        build_edits: Vec::new(),
-        site: false,
+        ..Split::default()
     })
 }
 
