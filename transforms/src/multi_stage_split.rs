@@ -64,6 +64,32 @@ fn toolchain_key(key: &str) -> bool {
     .any(|p| key.starts_with(p))
 }
 
+/// What every ecosystem's plan reads.
+#[derive(Clone, Copy)]
+struct Input<'a, 't> {
+    cx: &'a Cx<'t>,
+    stage: &'a Stage<'t>,
+    rt: &'a Entry,
+    /// The toolchain image's tag.
+    tag: &'a str,
+    /// The application directory: the stage's last WORKDIR.
+    app: Option<&'a str>,
+}
+
+impl<'a, 't> Input<'a, 't> {
+    fn parts(
+        self,
+    ) -> (
+        &'a Cx<'t>,
+        &'a Stage<'t>,
+        &'a Entry,
+        &'a str,
+        Option<&'a str>,
+    ) {
+        (self.cx, self.stage, self.rt, self.tag, self.app)
+    }
+}
+
 /// What the runtime stage needs.
 #[derive(Default)]
 struct Split {
@@ -389,14 +415,21 @@ impl Transform for MultiStageSplit {
             if uses_toolchain(&words) {
                 return Err("the container command uses the toolchain".into());
             }
+            let input = Input {
+                cx,
+                stage,
+                rt,
+                tag: image.tag,
+                app: app.as_deref(),
+            };
             let split = match rt.ecosystem.as_str() {
-                "go" => go::go(cx, stage, rt, image.tag, app.as_deref()),
-                "node" => node::node(cx, stage, rt, image.tag, app.as_deref()),
-                "python" => python::python(cx, stage, rt, image.tag, app.as_deref()),
-                "rust" => rust::rust(cx, stage, rt, image.tag, app.as_deref()),
-                "java" => jvm::java(cx, stage, rt, image.tag, app.as_deref()),
-                "dotnet" => jvm::dotnet(cx, stage, rt, image.tag, app.as_deref()),
-                "c" => c::c(cx, stage, rt, &image, app.as_deref()),
+                "go" => go::go(input),
+                "node" => node::node(input),
+                "python" => python::python(input),
+                "rust" => rust::rust(input),
+                "java" => jvm::java(input),
+                "dotnet" => jvm::dotnet(input),
+                "c" => c::c(input, image.name),
                 other => Err(format!("no split is known for {other}")),
             }?;
             if !split.site {

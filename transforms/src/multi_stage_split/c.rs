@@ -1,12 +1,9 @@
 //! C and C++ built with the gcc images: make, cmake or the compiler.
 
 use dockopt_engine::Cx;
-use dockopt_syntax::Stage;
 
-use super::files::{absolute, context_copies, from_build, only_builds, runs, under, workdirs};
-use super::{command, runtime_image, Split};
-use crate::run::run;
-use crate::runtimes::{self, Entry};
+use super::files::{absolute, calls, context_copies, from_build, only_builds, runs, under};
+use super::{command, runtime_image, Input, Split};
 
 /// Where the gcc images tell the loader about their own libraries.
 const GCC_LD_CONF: &str = "/etc/ld.so.conf.d/000-local-lib.conf";
@@ -80,13 +77,8 @@ fn installed(cx: &Cx<'_>, file: &str, first: &str) -> Result<String, String> {
     Ok(first.to_string())
 }
 
-pub(super) fn c(
-    cx: &Cx<'_>,
-    stage: &Stage<'_>,
-    rt: &Entry,
-    image: &runtimes::Image<'_>,
-    app: Option<&str>,
-) -> Result<Split, String> {
+pub(super) fn c(input: Input<'_, '_>, image: &str) -> Result<Split, String> {
+    let (cx, stage, rt, tag, app) = input.parts();
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
     only_builds(
         cx,
@@ -99,39 +91,36 @@ pub(super) fn c(
     let mut binary = None;
     let mut installs = None;
     let mut cpp = false;
-    for (inst, wd) in workdirs(stage) {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r.script.commands() {
-            let args: Vec<String> = c.args.iter().map(|w| w.text.clone()).collect();
-            let words = format!("{} {}", c.name.text, args.join(" "));
-            cpp |= c_links(&words, &format!("the RUN at line {}", inst.start_line()))?;
-            match c.name.text.as_str() {
-                "gcc" | "cc" | "g++" | "c++" | "clang" => {
-                    if let Some(o) = args
-                        .iter()
-                        .position(|a| a == "-o")
-                        .and_then(|i| args.get(i + 1))
-                    {
-                        binary = Some(absolute(&wd, o));
-                    }
+    for c in calls(cx, stage, None) {
+        let args = &c.args;
+        let words = format!("{} {}", c.name, args.join(" "));
+        cpp |= c_links(&words, &format!("the RUN at line {}", c.line))?;
+        match c.name.as_str() {
+            "gcc" | "cc" | "g++" | "c++" | "clang" => {
+                if let Some(o) = args
+                    .iter()
+                    .position(|a| a == "-o")
+                    .and_then(|i| args.get(i + 1))
+                {
+                    binary = Some(absolute(&c.wd, o));
                 }
-                "make" if args.iter().any(|a| a == "install") => installs = Some("Makefile"),
-                "cmake" if args.iter().any(|a| a == "--install") => {
-                    installs = Some("CMakeLists.txt");
-                }
-                "make" | "cmake" => {
-                    let file = if c.name.text == "make" {
-                        "Makefile"
-                    } else {
-                        "CMakeLists.txt"
-                    };
-                    let text = ctx
-                        .and_then(|x| x.read(file))
-                        .ok_or(format!("{file} is not in the build context"))?;
-                    cpp |= c_links(&String::from_utf8_lossy(&text), file)?;
-                }
-                _ => {}
             }
+            "make" if args.iter().any(|a| a == "install") => installs = Some("Makefile"),
+            "cmake" if args.iter().any(|a| a == "--install") => {
+                installs = Some("CMakeLists.txt");
+            }
+            "make" | "cmake" => {
+                let file = if c.name == "make" {
+                    "Makefile"
+                } else {
+                    "CMakeLists.txt"
+                };
+                let text = ctx
+                    .and_then(|x| x.read(file))
+                    .ok_or(format!("{file} is not in the build context"))?;
+                cpp |= c_links(&String::from_utf8_lossy(&text), file)?;
+            }
+            _ => {}
         }
     }
     let (words, _) = command(stage).expect("checked");
@@ -148,14 +137,14 @@ pub(super) fn c(
     if !runs(&words, &binary, Some(app)) {
         return Err("the container command does not run the built binary".into());
     }
-    let runtime = runtime_image(rt, image.tag, false)?;
+    let runtime = runtime_image(rt, tag, false)?;
     let mut keep = vec![app.to_string()];
     if !under(&binary, app) {
         keep.push(binary);
     }
     let mut copies = from_build(&keep);
     let mut after = Vec::new();
-    if cpp && image.name != "gcc" {
+    if cpp && image != "gcc" {
         return Err(
             "C++ on a toolchain image other than gcc: where its libstdc++ lives is unknown".into(),
         );

@@ -8,6 +8,44 @@ use dockopt_syntax::{Instruction, Stage};
 
 use crate::run::run;
 
+/// A command a RUN of the stage runs.
+pub(super) struct Call {
+    /// The working directory in force.
+    pub wd: String,
+    pub line: u32,
+    pub name: String,
+    /// Arguments without their quotes; as written where they expand
+    /// something.
+    pub args: Vec<String>,
+    /// The command as written, with its `VAR=value` prefixes.
+    pub text: String,
+}
+
+/// The commands the stage's RUN instructions run, named `only` when given.
+pub(super) fn calls(cx: &Cx<'_>, stage: &Stage<'_>, only: Option<&str>) -> Vec<Call> {
+    let mut out = Vec::new();
+    for (inst, wd) in workdirs(stage) {
+        let Some(r) = run(cx, inst) else { continue };
+        for c in r.script.commands() {
+            if only.is_some_and(|n| n != c.name.text) {
+                continue;
+            }
+            out.push(Call {
+                wd: wd.clone(),
+                line: inst.start_line(),
+                name: c.name.text.clone(),
+                args: c
+                    .args
+                    .iter()
+                    .map(|w| w.literal().unwrap_or_else(|| w.text.clone()))
+                    .collect(),
+                text: r.script.text()[c.range.clone()].to_string(),
+            });
+        }
+    }
+    out
+}
+
 /// The working directory in force at each instruction of the stage.
 pub(super) fn workdirs<'s>(stage: &'s Stage<'_>) -> Vec<(&'s Instruction<'s>, String)> {
     let mut wd = String::from("/");

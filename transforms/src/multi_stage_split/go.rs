@@ -1,20 +1,10 @@
 //! Go: the binary `go build -o` writes.
 
-use dockopt_engine::Cx;
-use dockopt_syntax::Stage;
+use super::files::{absolute, calls, runs, system_data};
+use super::{command, runtime_image, Input, Split};
 
-use super::files::{absolute, runs, system_data, workdirs};
-use super::{command, runtime_image, Split};
-use crate::run::run;
-use crate::runtimes::Entry;
-
-pub(super) fn go(
-    cx: &Cx<'_>,
-    stage: &Stage<'_>,
-    rt: &Entry,
-    tag: &str,
-    app: Option<&str>,
-) -> Result<Split, String> {
+pub(super) fn go(input: Input<'_, '_>) -> Result<Split, String> {
+    let (cx, stage, rt, tag, app) = input.parts();
     let mut binary = None;
     let mut static_build = stage.instructions.iter().any(|i| {
         i.is("env")
@@ -22,42 +12,28 @@ pub(super) fn go(
                 .windows(2)
                 .any(|w| w[0] == "CGO_ENABLED" && w[1] == "0")
     });
-    for (inst, wd) in workdirs(stage) {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r
-            .script
-            .commands()
-            .into_iter()
-            .filter(|c| c.name.text == "go")
-        {
-            let args: Vec<String> = c
-                .args
-                .iter()
-                .map(|w| w.literal().unwrap_or_default())
-                .collect();
-            if args.first().map(String::as_str) == Some("install") {
-                return Err("go install puts the binary where the build decides".into());
-            }
-            if args.first().map(String::as_str) != Some("build") {
-                continue;
-            }
-            let out = args
-                .iter()
-                .position(|a| a == "-o")
-                .and_then(|i| args.get(i + 1))
-                .filter(|o| !o.is_empty());
-            let Some(out) = out else {
-                return Err(
-                    "go build without -o: the binary cannot be located with certainty".into(),
-                );
-            };
-            if out.ends_with('/') {
-                return Err("go build -o names a directory".into());
-            }
-            binary = Some(absolute(&wd, out));
-            if r.script.text()[c.range.clone()].contains("CGO_ENABLED=0") {
-                static_build = true;
-            }
+    for c in calls(cx, stage, Some("go")) {
+        let args = &c.args;
+        if args.first().map(String::as_str) == Some("install") {
+            return Err("go install puts the binary where the build decides".into());
+        }
+        if args.first().map(String::as_str) != Some("build") {
+            continue;
+        }
+        let out = args
+            .iter()
+            .position(|a| a == "-o")
+            .and_then(|i| args.get(i + 1))
+            .filter(|o| !o.is_empty() && !o.contains('$'));
+        let Some(out) = out else {
+            return Err("go build without -o: the binary cannot be located with certainty".into());
+        };
+        if out.ends_with('/') {
+            return Err("go build -o names a directory".into());
+        }
+        binary = Some(absolute(&c.wd, out));
+        if c.text.contains("CGO_ENABLED=0") {
+            static_build = true;
         }
     }
     let binary = binary.ok_or("no go build -o: the binary cannot be located with certainty")?;

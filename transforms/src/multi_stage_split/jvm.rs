@@ -1,20 +1,10 @@
 //! Java and .NET: the jar `java -jar` runs, the `dotnet publish` output.
 
-use dockopt_engine::Cx;
-use dockopt_syntax::Stage;
+use super::files::{absolute, calls, context_copies, from_build, only_builds, under};
+use super::{command, runtime_image, Input, Split};
 
-use super::files::{absolute, context_copies, from_build, only_builds, under, workdirs};
-use super::{command, runtime_image, Split};
-use crate::run::run;
-use crate::runtimes::Entry;
-
-pub(super) fn java(
-    cx: &Cx<'_>,
-    stage: &Stage<'_>,
-    rt: &Entry,
-    tag: &str,
-    app: Option<&str>,
-) -> Result<Split, String> {
+pub(super) fn java(input: Input<'_, '_>) -> Result<Split, String> {
+    let (cx, stage, rt, tag, app) = input.parts();
     let (words, _) = command(stage).expect("checked");
     let jar = match words.as_slice() {
         [java, rest @ ..] if java == "java" => rest
@@ -54,38 +44,25 @@ pub(super) fn java(
     })
 }
 
-pub(super) fn dotnet(
-    cx: &Cx<'_>,
-    stage: &Stage<'_>,
-    rt: &Entry,
-    tag: &str,
-    app: Option<&str>,
-) -> Result<Split, String> {
+pub(super) fn dotnet(input: Input<'_, '_>) -> Result<Split, String> {
+    let (cx, stage, rt, tag, app) = input.parts();
     only_builds(cx, stage, &["dotnet"], app, &[])?;
     let mut out_dir = None;
     // Project folders: publish puts their content files in the output.
     let mut projects = Vec::new();
-    for (inst, wd) in workdirs(stage) {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r
-            .script
-            .commands()
-            .into_iter()
-            .filter(|c| c.name.text == "dotnet")
-        {
-            projects.push(wd.clone());
-            let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
-            if args.first() != Some(&"publish") {
-                continue;
-            }
-            let o = args
-                .iter()
-                .position(|a| matches!(*a, "-o" | "--output"))
-                .and_then(|i| args.get(i + 1))
-                .filter(|o| !o.contains('$'));
-            let o = o.ok_or("dotnet publish without -o: the output cannot be located")?;
-            out_dir = Some(absolute(&wd, o).trim_end_matches('/').to_string());
+    for c in calls(cx, stage, Some("dotnet")) {
+        projects.push(c.wd.clone());
+        if c.args.first().map(String::as_str) != Some("publish") {
+            continue;
         }
+        let o = c
+            .args
+            .iter()
+            .position(|a| matches!(a.as_str(), "-o" | "--output"))
+            .and_then(|i| c.args.get(i + 1))
+            .filter(|o| !o.contains('$'));
+        let o = o.ok_or("dotnet publish without -o: the output cannot be located")?;
+        out_dir = Some(absolute(&c.wd, o).trim_end_matches('/').to_string());
     }
     let out_dir = out_dir.ok_or("no dotnet publish: nothing to run")?;
     let (words, _) = command(stage).expect("checked");

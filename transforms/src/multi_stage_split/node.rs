@@ -4,17 +4,11 @@
 use dockopt_engine::{Cx, Edit};
 use dockopt_syntax::Stage;
 
-use super::{command, runtime_image, static_site, Split};
+use super::{command, runtime_image, static_site, Input, Split};
 use crate::run::run;
-use crate::runtimes::Entry;
 
-pub(super) fn node(
-    cx: &Cx<'_>,
-    stage: &Stage<'_>,
-    rt: &Entry,
-    tag: &str,
-    app: Option<&str>,
-) -> Result<Split, String> {
+pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
+    let (cx, stage, rt, tag, app) = input.parts();
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
     if let Some((dir, served)) = static_site::plan(cx, stage, app)? {
         let runtime = rt

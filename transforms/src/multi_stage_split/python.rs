@@ -1,21 +1,15 @@
 //! Python: a virtualenv built with the compilers, run on the slim image.
 
-use dockopt_engine::{Cx, Edit};
-use dockopt_syntax::{Instruction, Stage};
+use dockopt_engine::Edit;
+use dockopt_syntax::Instruction;
 
-use super::{runtime_image, Split};
+use super::{runtime_image, Input, Split};
 use crate::run::run;
-use crate::runtimes::Entry;
 
 const VENV: &str = "/opt/venv";
 
-pub(super) fn python(
-    cx: &Cx<'_>,
-    stage: &Stage<'_>,
-    rt: &Entry,
-    tag: &str,
-    app: Option<&str>,
-) -> Result<Split, String> {
+pub(super) fn python(input: Input<'_, '_>) -> Result<Split, String> {
+    let (cx, stage, rt, tag, app) = input.parts();
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
     let mut first_install: Option<&Instruction<'_>> = None;
     for inst in &stage.instructions {

@@ -1,14 +1,7 @@
 //! Rust: the release binary, named by Cargo.toml.
 
-use dockopt_engine::Cx;
-use dockopt_syntax::Stage;
-
-use super::files::{
-    absolute, context_copies, from_build, only_builds, runs, system_data, workdirs,
-};
-use super::{command, runtime_image, Split};
-use crate::run::run;
-use crate::runtimes::Entry;
+use super::files::{absolute, calls, context_copies, from_build, only_builds, runs, system_data};
+use super::{command, runtime_image, Input, Split};
 
 /// `-sys` crates that link nothing outside glibc and libgcc.
 const PURE_SYS: &[&str] = &[
@@ -20,13 +13,8 @@ const PURE_SYS: &[&str] = &[
     "wasi",
 ];
 
-pub(super) fn rust(
-    cx: &Cx<'_>,
-    stage: &Stage<'_>,
-    rt: &Entry,
-    tag: &str,
-    app: Option<&str>,
-) -> Result<Split, String> {
+pub(super) fn rust(input: Input<'_, '_>) -> Result<Split, String> {
+    let (cx, stage, rt, tag, app) = input.parts();
     let ctx = cx.context.ok_or("no build context to read Cargo.toml")?;
     let manifest = ctx
         .read("Cargo.toml")
@@ -72,28 +60,20 @@ pub(super) fn rust(
     }
     only_builds(cx, stage, &["cargo", "rustup", "strip"], app, &[])?;
     let mut binary = None;
-    for (inst, wd) in workdirs(stage) {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r
-            .script
-            .commands()
-            .into_iter()
-            .filter(|c| c.name.text == "cargo")
+    for c in calls(cx, stage, Some("cargo")) {
+        let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+        if args
+            .iter()
+            .any(|a| a.starts_with("--target") || a.starts_with("--root"))
         {
-            let args: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
-            if args
-                .iter()
-                .any(|a| a.starts_with("--target") || a.starts_with("--root"))
-            {
-                return Err("cargo puts the binary in a directory the build chooses".into());
+            return Err("cargo puts the binary in a directory the build chooses".into());
+        }
+        match args.first() {
+            Some(&"build") if args.contains(&"--release") => {
+                binary = Some(absolute(&c.wd, &format!("target/release/{name}")));
             }
-            match args.first() {
-                Some(&"build") if args.contains(&"--release") => {
-                    binary = Some(absolute(&wd, &format!("target/release/{name}")));
-                }
-                Some(&"install") => binary = Some(format!("/usr/local/cargo/bin/{name}")),
-                _ => {}
-            }
+            Some(&"install") => binary = Some(format!("/usr/local/cargo/bin/{name}")),
+            _ => {}
         }
     }
     let binary =
