@@ -1,0 +1,6 @@
+FROM node:20
+WORKDIR /app
+COPY . .
+RUN npm ci && npm run build
+EXPOSE 8080
+CMD ["npx", "http-server", "dist"]
