@@ -4,6 +4,7 @@
 use dockopt_engine::{Cx, Edit};
 use dockopt_syntax::Stage;
 
+use super::files::calls;
 use super::{command, runtime_image, static_site, Input, Split};
 use crate::run::run;
 
@@ -97,26 +98,28 @@ fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
     let dev = manifest["devDependencies"]
         .as_object()
         .filter(|d| !d.is_empty())?;
-    let command = if ctx.is_file("package-lock.json") || ctx.is_file("npm-shrinkwrap.json") {
-        "npm prune --omit=dev"
-    } else if ctx.is_file("pnpm-lock.yaml") {
-        "pnpm prune --prod"
-    } else {
+    // The manager the lock file names, and that the stage itself runs.
+    let (manager, command) =
+        if ctx.is_file("package-lock.json") || ctx.is_file("npm-shrinkwrap.json") {
+            ("npm", "npm prune --omit=dev")
+        } else if ctx.is_file("pnpm-lock.yaml") {
+            ("pnpm", "pnpm prune --prod")
+        } else {
+            return None;
+        };
+    let mut installs = false;
+    let mut pruned = false;
+    for c in calls(cx, stage, Some(manager)) {
+        let first = c.args.first().map(String::as_str);
+        installs |= matches!(first, Some("ci" | "install" | "i"));
+        pruned |= first == Some("prune")
+            || c.args
+                .iter()
+                .any(|a| matches!(a.as_str(), "--omit=dev" | "--production" | "--prod"));
+    }
+    if !installs {
         return None;
-    };
-    let pruned = stage
-        .instructions
-        .iter()
-        .filter_map(|i| run(cx, i))
-        .any(|r| {
-            r.script.commands().iter().any(|c| {
-                let args: Vec<&str> = c.args.iter().map(|a| a.text.as_str()).collect();
-                args.first() == Some(&"prune")
-                    || args
-                        .iter()
-                        .any(|a| matches!(*a, "--omit=dev" | "--production" | "--prod"))
-            })
-        });
+    }
     // What the command runs: itself, or the start script it names.
     let start = manifest["scripts"]["start"].as_str().unwrap_or_default();
     let runs: Vec<&str> = if words.iter().any(|w| w == "start") {
