@@ -553,3 +553,44 @@ fn dockerignore_is_proposed_and_written_only_on_request() {
         "custom\n"
     );
 }
+
+#[test]
+fn config_extends_the_runtime_table() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Dockerfile",
+        b"FROM registry.example.com/golang:1.22\nWORKDIR /src\nCOPY . .\n\
+          RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .\nCMD [\"/usr/local/bin/app\"]\n",
+    );
+    write(d.path(), "main.go", b"package main\n\nfunc main() {}\n");
+    let split = ["fix", "--diff", "--unsafe", "--select", "multi-stage-split"];
+    // Not a toolchain the built-in table knows.
+    let out = stdout(dockopt(d.path()).args(split), 0);
+    assert!(out.is_empty(), "{out}");
+    write(
+        d.path(),
+        ".dockopt.yaml",
+        b"options:\n  multi-stage-split:\n    runtimes:\n      - ecosystem: go\n\
+          \x20       toolchain: [registry.example.com/golang]\n\
+          \x20       runtime: \"registry.example.com/debian:{suite}-slim\"\n\
+          \x20       static-runtime: \"registry.example.com/distroless-static\"\n",
+    );
+    let out = stdout(dockopt(d.path()).args(split), 1);
+    assert!(
+        out.contains("+FROM registry.example.com/distroless-static\n")
+            && out.contains("+COPY --from=build /usr/local/bin/app /usr/local/bin/app\n"),
+        "{out}"
+    );
+    // A bad entry is a clear error, not a silent fallback.
+    write(
+        d.path(),
+        ".dockopt.yaml",
+        b"options:\n  multi-stage-split:\n    runtimes:\n      - ecosystem: go\n        toolchains: [x]\n",
+    );
+    let out = stdout(
+        dockopt(d.path()).args(["check", "--select", "multi-stage-split"]),
+        1,
+    );
+    assert!(out.contains("runtime table is invalid"), "{out}");
+}
