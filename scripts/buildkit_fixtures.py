@@ -17,22 +17,11 @@ Exits 1 when an output does not parse or its stage graph is broken.
 """
 import glob
 import os
-import subprocess
 import sys
 
 import dockerfile
 
-
-def fixed(binary, path, context):
-    with open(path, "rb") as f:
-        proc = subprocess.run(
-            [binary, "fix", "--unsafe", "--no-config", "--context", context, "-"],
-            stdin=f,
-            capture_output=True,
-        )
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(proc.stderr.decode(errors="replace"))
-    return proc.stdout.decode("utf-8", errors="replace")
+from fixed import fix_unsafe, report
 
 
 def stage_graph_errors(commands):
@@ -81,17 +70,14 @@ def main():
                 dockerfile.parse_file(path)
             except dockerfile.GoParseError:
                 original_ok = False
-            out = fixed(binary, path, context)
+            out = fix_unsafe(binary, path, context)
             if original_ok:
                 graph = stage_graph_errors(dockerfile.parse_string(out))
                 if graph and not stage_graph_errors(dockerfile.parse_file(path)):
                     failures.append(f"{rel}: " + "; ".join(graph))
         except (dockerfile.GoParseError, RuntimeError) as e:
             failures.append(f"{rel}: {e}")
-    for f in failures:
-        print(f)
-    print(f"buildkit fixtures: {len(cases)} cases, {len(failures)} failures")
-    sys.exit(1 if failures else 0)
+    report(f"buildkit fixtures: {len(cases)} cases", failures)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import time
 import urllib.error
 import urllib.request
 
+from fixed import fix_unsafe, report
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 CASES = os.path.join(ROOT, "transforms/cases/multi-stage-split")
 # case: (port of the original server, single-page fallback, clean URLs)
@@ -39,12 +41,16 @@ def get(url):
 
 
 def check(binary, nginx, case, port, spa, clean, work):
-    with open(os.path.join(CASES, case + ".Dockerfile"), "rb") as f:
-        out = subprocess.run(
-            [binary, "fix", "--unsafe", "--no-config", "--select", "multi-stage-split",
-             "--context", os.path.join(CASES, "context"), "-"],
-            stdin=f, capture_output=True, check=False,
-        ).stdout.decode()
+    try:
+        out = fix_unsafe(
+            binary,
+            os.path.join(CASES, case + ".Dockerfile"),
+            os.path.join(CASES, "context"),
+            "--select",
+            "multi-stage-split",
+        )
+    except RuntimeError as e:
+        return [f"{case}: {e}"]
     m = re.search(r"^COPY <<'NGINX' /etc/nginx/conf.d/default.conf\n(.*?)^NGINX$", out, re.S | re.M)
     if not m:
         return [f"{case}: no nginx configuration in the fix"]
@@ -104,10 +110,7 @@ def main():
     for case, (port, spa, clean) in EXPECTED.items():
         errors += check(binary, nginx, case, port, spa, clean, work)
     shutil.rmtree(work, ignore_errors=True)
-    for e in errors:
-        print(e)
-    print(f"nginx check: {len(EXPECTED)} static front ends, {len(errors)} failures")
-    sys.exit(1 if errors else 0)
+    report(f"nginx check: {len(EXPECTED)} static front ends", errors)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,10 @@
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
 use dockopt_shell::Command;
-use dockopt_syntax::{TextRange, TokenKind};
+use dockopt_syntax::TextRange;
 
 use crate::run::{run, stage_runs, subcommand, Run};
+use crate::util::{add_syntax_directive, syntax_directive};
 
 pub struct CacheMounts;
 
@@ -137,13 +138,7 @@ impl Transform for CacheMounts {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let has_syntax = cx.tree.directives().iter().any(|(n, _, _)| n == "syntax");
-        let directive_at = cx
-            .tree
-            .tokens()
-            .first()
-            .filter(|t| t.kind == TokenKind::Bom)
-            .map_or(0, |t| t.range.end);
+        let has_syntax = syntax_directive(cx.tree).is_some();
         for (_, insts) in stage_runs(cx.tree) {
             let mut root = true;
             for inst in &insts {
@@ -223,7 +218,7 @@ impl Transform for CacheMounts {
                         edits.push(Edit::delete(TextRange::new(start, end)));
                     }
                     if !has_syntax && !mounted {
-                        edits.push(Edit::insert(directive_at, "# syntax=docker/dockerfile:1\n"));
+                        edits.push(add_syntax_directive(cx.tree));
                     }
                     out.push(f.with_fix(Fix::unsafe_(
                         format!("Mount a cache for {}", cache.tool),

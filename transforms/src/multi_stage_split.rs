@@ -123,11 +123,7 @@ fn workdir(stage: &Stage<'_>) -> Result<Option<String>, String> {
         if d.contains('$') {
             return Err("the working directory uses a variable".into());
         }
-        wd = Some(if d.starts_with('/') {
-            d
-        } else {
-            format!("{}/{d}", wd.unwrap_or_default())
-        });
+        wd = Some(files::absolute(wd.as_deref().unwrap_or("/"), &d));
     }
     Ok(wd
         .map(|w| w.trim_end_matches('/').to_string())
@@ -156,7 +152,6 @@ fn runtime_image(rt: &Entry, tag: &str, static_binary: bool) -> Result<String, S
         .ok_or_else(|| format!("the toolchain tag {tag} has no version to match"))
 }
 
-/// Refusals shared by every ecosystem.
 /// Users every Debian base has (base-passwd).
 const DEBIAN_USERS: &[&str] = &[
     "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
@@ -228,6 +223,7 @@ fn user_setup(cx: &Cx<'_>, stage: &Stage<'_>, rt: &Entry) -> Result<Users, Strin
     Ok(out)
 }
 
+/// Refusals shared by every ecosystem.
 fn common_checks(cx: &Cx<'_>, stage: &Stage<'_>) -> Result<(), String> {
     if stage.instructions.iter().any(|i| i.is("onbuild")) {
         return Err("the stage has ONBUILD triggers".into());
@@ -241,38 +237,38 @@ fn common_checks(cx: &Cx<'_>, stage: &Stage<'_>) -> Result<(), String> {
             return Err("the HEALTHCHECK needs curl or wget, which the runtime base lacks".into());
         }
     }
-    for inst in stage.instructions.iter().filter(|i| i.is("run")) {
-        let Some(r) = run(cx, inst) else {
+    if let Some(inst) = stage
+        .instructions
+        .iter()
+        .find(|i| i.is("run") && run(cx, i).is_none())
+    {
+        return Err(format!(
+            "the RUN at line {} cannot be read, so what it leaves for run time is unknown",
+            inst.start_line()
+        ));
+    }
+    for c in files::calls(cx, stage, None) {
+        let installer = matches!(
+            c.name.as_str(),
+            "apt-get" | "apt" | "apk" | "dnf" | "yum" | "microdnf"
+        );
+        if !installer
+            || !c
+                .args
+                .iter()
+                .any(|a| matches!(a.as_str(), "install" | "add"))
+        {
+            continue;
+        }
+        let mut pkgs = c
+            .args
+            .iter()
+            .filter(|a| !a.starts_with('-') && !matches!(a.as_str(), "install" | "add"));
+        if let Some(p) = pkgs.find(|p| !BUILD_ONLY.contains(&p.as_str())) {
             return Err(format!(
-                "the RUN at line {} cannot be read, so what it leaves for run time is unknown",
-                inst.start_line()
+                "{} installs {p}, which may be needed at run time",
+                c.name
             ));
-        };
-        for c in r.script.commands() {
-            let installer = matches!(
-                c.name.text.as_str(),
-                "apt-get" | "apt" | "apk" | "dnf" | "yum" | "microdnf"
-            );
-            if !installer
-                || !c
-                    .args
-                    .iter()
-                    .any(|a| matches!(a.text.as_str(), "install" | "add"))
-            {
-                continue;
-            }
-            let pkgs = c.args.iter().filter(|a| {
-                !a.text.starts_with('-') && !matches!(a.text.as_str(), "install" | "add")
-            });
-            if let Some(p) = pkgs
-                .into_iter()
-                .find(|p| !BUILD_ONLY.contains(&p.text.as_str()))
-            {
-                return Err(format!(
-                    "{} installs {}, which may be needed at run time",
-                    c.name.text, p.text
-                ));
-            }
         }
     }
     Ok(())
@@ -332,7 +328,7 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
         let is_moved = MOVED.iter().any(|k| i.is(k));
         // Comment lines right above a moved instruction go with it.
         let (start, comments) = if is_moved {
-            layout::leading_comments(tree.source(), i.range().start)
+            layout::leading_comments(tree, i)
         } else {
             (i.range().start, Vec::new())
         };

@@ -119,39 +119,36 @@ fn java_major(tag: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The runtime the built-in table gives an image.
+    fn runtime(image: &str, static_binary: bool) -> Option<String> {
+        let t = table(None).unwrap();
+        let image = parse_image(image);
+        let entry = t.iter().find(|r| r.matches(&image)).unwrap();
+        entry.runtime_for(image.tag, static_binary)
+    }
+
     #[test]
     fn table_reads_and_resolves() {
-        let t = table(None).unwrap();
-        let node = t
-            .iter()
-            .find(|r| r.matches(&parse_image("node:18")))
-            .unwrap();
-        assert_eq!(
-            node.runtime_for("18", false).as_deref(),
-            Some("node:18-slim")
-        );
-        assert_eq!(
-            node.runtime_for("20-bookworm", false).as_deref(),
-            Some("node:20-bookworm-slim")
-        );
-        assert_eq!(node.runtime_for("lts", false), None);
-        assert_eq!(node.runtime_for("18-alpine", false), None);
-        let go = t
-            .iter()
-            .find(|r| r.matches(&parse_image("docker.io/library/golang:1.19")))
-            .unwrap();
-        assert_eq!(
-            go.runtime_for("1.19", false).as_deref(),
-            Some("debian:trixie-slim")
-        );
-        assert_eq!(
-            go.runtime_for("1.21-bullseye", false).as_deref(),
-            Some("debian:bullseye-slim")
-        );
-        assert_eq!(
-            go.runtime_for("1.19", true).as_deref(),
-            Some("gcr.io/distroless/static-debian12")
-        );
+        let cases = [
+            ("node:18", false, Some("node:18-slim")),
+            ("node:20-bookworm", false, Some("node:20-bookworm-slim")),
+            ("node:lts", false, None),
+            ("node:18-alpine", false, None),
+            (
+                "docker.io/library/golang:1.19",
+                false,
+                Some("debian:trixie-slim"),
+            ),
+            ("golang:1.21-bullseye", false, Some("debian:bullseye-slim")),
+            (
+                "golang:1.19",
+                true,
+                Some("gcr.io/distroless/static-debian12"),
+            ),
+        ];
+        for (image, static_binary, want) in cases {
+            assert_eq!(runtime(image, static_binary).as_deref(), want, "{image}");
+        }
     }
 
     #[test]
@@ -160,21 +157,12 @@ mod tests {
         assert_eq!(java_major("3.9-eclipse-temurin-21").as_deref(), Some("21"));
         assert_eq!(java_major("8-jdk17").as_deref(), Some("17"));
         assert_eq!(java_major("8.7-jdk21-jammy").as_deref(), Some("21"));
-        let t = table(None).unwrap();
-        let mvn = t
-            .iter()
-            .find(|r| r.matches(&parse_image("maven:3.9-eclipse-temurin-21")))
-            .unwrap();
         assert_eq!(
-            mvn.runtime_for("3.9-eclipse-temurin-21", false).as_deref(),
+            runtime("maven:3.9-eclipse-temurin-21", false).as_deref(),
             Some("eclipse-temurin:21-jre")
         );
-        let sdk = t
-            .iter()
-            .find(|r| r.matches(&parse_image("mcr.microsoft.com/dotnet/sdk:8.0")))
-            .unwrap();
         assert_eq!(
-            sdk.runtime_for("8.0", false).as_deref(),
+            runtime("mcr.microsoft.com/dotnet/sdk:8.0", false).as_deref(),
             Some("mcr.microsoft.com/dotnet/aspnet:8.0")
         );
     }

@@ -2,7 +2,9 @@
 
 use dockopt_engine::Cx;
 
-use super::files::{absolute, calls, context_copies, from_build, only_builds, runs, under};
+use super::files::{
+    absolute, calls, context_copies, context_text, from_build, only_builds, runs, under,
+};
 use super::{command, runtime_image, Input, Split};
 
 /// Where the gcc images tell the loader about their own libraries.
@@ -59,11 +61,7 @@ fn make_installs_one(makefile: &str) -> bool {
 /// The binary a `make install` or `cmake --install` writes: the command's
 /// absolute path, when the install writes that one file and nothing else.
 fn installed(cx: &Cx<'_>, file: &str, first: &str) -> Result<String, String> {
-    let text = cx
-        .context
-        .and_then(|x| x.read(file))
-        .ok_or(format!("{file} is not in the build context"))?;
-    let text = String::from_utf8_lossy(&text);
+    let text = context_text(cx, file).ok_or(format!("{file} is not in the build context"))?;
     let one = if file == "Makefile" {
         make_installs_one(&text)
     } else {
@@ -87,7 +85,6 @@ pub(super) fn c(input: Input<'_, '_>, image: &str) -> Result<Split, String> {
         Some(app),
         &[],
     )?;
-    let ctx = cx.context;
     let mut binary = None;
     let mut installs = None;
     let mut cpp = false;
@@ -115,10 +112,9 @@ pub(super) fn c(input: Input<'_, '_>, image: &str) -> Result<Split, String> {
                 } else {
                     "CMakeLists.txt"
                 };
-                let text = ctx
-                    .and_then(|x| x.read(file))
-                    .ok_or(format!("{file} is not in the build context"))?;
-                cpp |= c_links(&String::from_utf8_lossy(&text), file)?;
+                let text =
+                    context_text(cx, file).ok_or(format!("{file} is not in the build context"))?;
+                cpp |= c_links(&text, file)?;
             }
             _ => {}
         }

@@ -12,6 +12,8 @@ use crate::run::run;
 pub(super) struct Call {
     /// The working directory in force.
     pub wd: String,
+    /// Where the RUN starts in the file, and its line.
+    pub at: u32,
     pub line: u32,
     pub name: String,
     /// Arguments without their quotes; as written where they expand
@@ -32,6 +34,7 @@ pub(super) fn calls(cx: &Cx<'_>, stage: &Stage<'_>, only: Option<&str>) -> Vec<C
             }
             out.push(Call {
                 wd: wd.clone(),
+                at: inst.range().start,
                 line: inst.start_line(),
                 name: c.name.text.clone(),
                 args: c
@@ -110,33 +113,31 @@ pub(super) fn only_builds(
     app: Option<&str>,
     outputs: &[&str],
 ) -> Result<(), String> {
-    for inst in stage.instructions.iter().filter(|i| i.is("run")) {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r.script.commands() {
-            let n = c.name.text.trim_start_matches("./");
-            let dest = c.args.last().map(|a| a.text.as_str());
-            if matches!(n, "cp" | "mv") && dest.is_some_and(|d| outputs.contains(&d)) {
-                continue;
-            }
-            if n == "rm" {
-                let inside =
-                    c.args.iter().filter(|a| !a.text.starts_with('-')).any(|a| {
-                        !a.text.starts_with('/') || app.is_some_and(|d| under(&a.text, d))
-                    });
-                if inside {
-                    return Err(format!(
-                        "the RUN at line {} removes files the runtime stage would copy back",
-                        inst.start_line()
-                    ));
-                }
-                continue;
-            }
-            if !tools.contains(&n) && !HOUSEKEEPING.contains(&n) {
+    for c in calls(cx, stage, None) {
+        let n = c.name.trim_start_matches("./");
+        if matches!(n, "cp" | "mv") && c.args.last().is_some_and(|d| outputs.contains(&d.as_str()))
+        {
+            continue;
+        }
+        if n == "rm" {
+            let inside = c
+                .args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .any(|a| !a.starts_with('/') || app.is_some_and(|d| under(a, d)));
+            if inside {
                 return Err(format!(
-                    "the RUN at line {} runs {n}, which may write files the runtime needs",
-                    inst.start_line()
+                    "the RUN at line {} removes files the runtime stage would copy back",
+                    c.line
                 ));
             }
+            continue;
+        }
+        if !tools.contains(&n) && !HOUSEKEEPING.contains(&n) {
+            return Err(format!(
+                "the RUN at line {} runs {n}, which may write files the runtime needs",
+                c.line
+            ));
         }
     }
     Ok(())
@@ -213,6 +214,13 @@ pub(super) fn system_data(runtime: &str) -> Vec<(String, String)> {
         out.push("/usr/share/zoneinfo".into());
     }
     from_build(&out)
+}
+
+/// A file of the build context as text.
+pub(super) fn context_text(cx: &Cx<'_>, path: &str) -> Option<String> {
+    cx.context?
+        .read(path)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// Copies of `paths` from the build stage, each into the same place.

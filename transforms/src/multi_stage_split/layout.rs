@@ -1,7 +1,9 @@
 //! Where the runtime stage goes, and what the build stage loses to it.
 
 use dockopt_engine::Edit;
-use dockopt_syntax::{Stage, SyntaxTree, TextRange};
+use dockopt_syntax::{Instruction, ItemKind, Stage, SyntaxTree, TextRange};
+
+use crate::run::comments_between;
 
 pub(super) fn stage_name(tree: &SyntaxTree) -> String {
     let used: Vec<String> = tree.stages().iter().filter_map(Stage::name).collect();
@@ -75,20 +77,23 @@ fn line_start(src: &[u8], at: usize) -> usize {
         .map_or(0, |p| p + 1)
 }
 
-/// The comment lines directly above `at` (a line start): where they start,
-/// and their text without line breaks.
-pub(super) fn leading_comments(src: &[u8], at: u32) -> (u32, Vec<String>) {
-    let mut start = at as usize;
-    let mut out = Vec::new();
-    while start > 0 {
-        let prev = line_start(src, start - 1);
-        let line = String::from_utf8_lossy(&src[prev..start]);
-        let line = line.trim_end_matches(['\r', '\n']);
-        if !line.trim_start().starts_with('#') {
-            break;
-        }
-        out.insert(0, line.trim_start().to_string());
-        start = prev;
-    }
-    (start as u32, out)
+/// The comment lines directly above an instruction: where they start, and
+/// their text.
+pub(super) fn leading_comments(tree: &SyntaxTree, inst: &Instruction<'_>) -> (u32, Vec<String>) {
+    let items = tree.items();
+    let at = inst.range().start;
+    let index = items.iter().position(|i| i.range.start == at).unwrap_or(0);
+    let first = items[..index]
+        .iter()
+        .rposition(|i| i.kind != ItemKind::Comment)
+        .map_or(0, |p| p + 1);
+    let start = items
+        .get(first)
+        .filter(|_| first < index)
+        .map_or(at, |i| i.range.start);
+    let comments = comments_between(tree, start, at)
+        .iter()
+        .map(|c| c.trim_start().to_string())
+        .collect();
+    (start, comments)
 }

@@ -4,9 +4,9 @@
 use dockopt_engine::{Cx, Edit};
 use dockopt_syntax::Stage;
 
-use super::files::calls;
+use super::files::{calls, context_text};
 use super::{command, runtime_image, static_site, Input, Split};
-use crate::run::run;
+use crate::util::{add_syntax_directive, syntax_directive};
 
 pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
     let (cx, stage, rt, tag, app) = input.parts();
@@ -25,24 +25,18 @@ pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
             ..Split::default()
         });
     }
-    for inst in &stage.instructions {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r.script.commands() {
-            let global = c
-                .args
-                .iter()
-                .any(|a| a.text == "-g" || a.text == "--global" || a.text == "global");
-            if matches!(c.name.text.as_str(), "npm" | "yarn" | "pnpm") && global {
-                return Err(
-                    "a global package install writes outside the application directory".into(),
-                );
-            }
+    for c in calls(cx, stage, None) {
+        let global = c
+            .args
+            .iter()
+            .any(|a| matches!(a.as_str(), "-g" | "--global" | "global"));
+        if matches!(c.name.as_str(), "npm" | "yarn" | "pnpm") && global {
+            return Err("a global package install writes outside the application directory".into());
         }
     }
     let (words, _) = command(stage).expect("checked");
     let first = words.first().map(String::as_str).unwrap_or_default();
-    let starts = matches!(first, "node" | "npm" | "yarn" | "pnpm")
-        && (first == "node" || words.iter().skip(1).any(|w| w == "start"));
+    let starts = first == "node" || is_start(&words);
     if !starts {
         return Err("the container command is not `node ...` or a start script".into());
     }
@@ -59,15 +53,8 @@ pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
 /// The edit that lets the file use heredocs: a `syntax` directive, unless
 /// one that allows them is there.
 fn heredoc_syntax(cx: &Cx<'_>) -> Result<Option<Edit>, String> {
-    let directives = cx.tree.directives();
-    let Some((_, value, _)) = directives.iter().find(|(n, _, _)| n == "syntax") else {
-        let at = cx
-            .tree
-            .tokens()
-            .first()
-            .filter(|t| t.kind == dockopt_syntax::TokenKind::Bom)
-            .map_or(0, |t| t.range.end);
-        return Ok(Some(Edit::insert(at, "# syntax=docker/dockerfile:1\n")));
+    let Some(value) = syntax_directive(cx.tree) else {
+        return Ok(Some(add_syntax_directive(cx.tree)));
     };
     let version = value
         .trim_start_matches("docker.io/")
@@ -94,7 +81,7 @@ fn heredoc_syntax(cx: &Cx<'_>) -> Result<Option<Edit>, String> {
 /// and the command does not run one.
 fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
     let ctx = cx.context?;
-    let manifest: serde_json::Value = serde_json::from_slice(&ctx.read("package.json")?).ok()?;
+    let manifest = package_json(cx)?;
     let dev = manifest["devDependencies"]
         .as_object()
         .filter(|d| !d.is_empty())?;
@@ -120,13 +107,7 @@ fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
     if !installs {
         return None;
     }
-    // What the command runs: itself, or the start script it names.
-    let start = manifest["scripts"]["start"].as_str().unwrap_or_default();
-    let runs: Vec<&str> = if words.iter().any(|w| w == "start") {
-        start.split_whitespace().collect()
-    } else {
-        words.iter().map(String::as_str).collect()
-    };
+    let runs = runs_words(&manifest, words);
     let uses_dev = runs.iter().any(|w| {
         dev.contains_key(*w) || dev.contains_key(w.trim_start_matches("node_modules/.bin/"))
     });
@@ -138,4 +119,28 @@ fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
         "\n"
     };
     (!pruned && !uses_dev).then(|| Edit::insert(at, format!("{lead}RUN {command}\n")))
+}
+
+/// package.json from the build context, parsed.
+pub(super) fn package_json(cx: &Cx<'_>) -> Option<serde_json::Value> {
+    serde_json::from_str(&context_text(cx, "package.json")?).ok()
+}
+
+/// Whether the command runs the package's start script (`npm start`,
+/// `npm run start`, `yarn start --port 3000`).
+fn is_start(words: &[String]) -> bool {
+    words
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "npm" | "yarn" | "pnpm"))
+        && words.iter().skip(1).any(|w| w == "start")
+}
+
+/// The words the command runs: its own, or its start script's.
+pub(super) fn runs_words<'a>(manifest: &'a serde_json::Value, words: &'a [String]) -> Vec<&'a str> {
+    if is_start(words) {
+        let start = manifest["scripts"]["start"].as_str().unwrap_or_default();
+        start.split_whitespace().collect()
+    } else {
+        words.iter().map(String::as_str).collect()
+    }
 }

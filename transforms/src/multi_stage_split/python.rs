@@ -1,39 +1,35 @@
 //! Python: a virtualenv built with the compilers, run on the slim image.
 
 use dockopt_engine::Edit;
-use dockopt_syntax::Instruction;
 
+use super::files::calls;
 use super::{runtime_image, Input, Split};
-use crate::run::run;
 
 const VENV: &str = "/opt/venv";
 
 pub(super) fn python(input: Input<'_, '_>) -> Result<Split, String> {
     let (cx, stage, rt, tag, app) = input.parts();
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
-    let mut first_install: Option<&Instruction<'_>> = None;
-    for inst in &stage.instructions {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r.script.commands() {
-            let n = c.name.text.as_str();
-            if matches!(n, "poetry" | "pipenv" | "conda" | "uv") {
-                return Err(format!("{n} manages its own environment"));
-            }
-            let pip = n.starts_with("pip")
-                || (n.starts_with("python") && c.args.iter().any(|a| a.text.starts_with("pip")));
-            if !pip || !c.args.iter().any(|a| a.text == "install") {
-                continue;
-            }
-            if c.args.iter().any(|a| {
-                matches!(
-                    a.text.as_str(),
-                    "--user" | "--target" | "-t" | "--prefix" | "--root"
-                )
-            }) {
-                return Err("pip installs outside the environment".into());
-            }
-            first_install.get_or_insert(inst);
+    let mut first_install = None;
+    for c in calls(cx, stage, None) {
+        let n = c.name.as_str();
+        if matches!(n, "poetry" | "pipenv" | "conda" | "uv") {
+            return Err(format!("{n} manages its own environment"));
         }
+        let pip = n.starts_with("pip")
+            || (n.starts_with("python") && c.args.iter().any(|a| a.starts_with("pip")));
+        if !pip || !c.args.iter().any(|a| a == "install") {
+            continue;
+        }
+        if c.args.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "--user" | "--target" | "-t" | "--prefix" | "--root"
+            )
+        }) {
+            return Err("pip installs outside the environment".into());
+        }
+        first_install.get_or_insert(c.at);
     }
     let first = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
     let runtime = runtime_image(rt, tag, false)?;
@@ -46,7 +42,7 @@ pub(super) fn python(input: Input<'_, '_>) -> Result<Split, String> {
             (VENV.to_string(), VENV.to_string()),
             (app.to_string(), app.to_string()),
         ],
-        build_edits: vec![Edit::insert(first.range().start, setup)],
+        build_edits: vec![Edit::insert(first, setup)],
         ..Split::default()
     })
 }

@@ -1,6 +1,8 @@
 //! Rust: the release binary, named by Cargo.toml.
 
-use super::files::{absolute, calls, context_copies, from_build, only_builds, runs, system_data};
+use super::files::{
+    absolute, calls, context_copies, context_text, from_build, only_builds, runs, system_data,
+};
 use super::{command, runtime_image, Input, Split};
 
 /// `-sys` crates that link nothing outside glibc and libgcc.
@@ -15,18 +17,14 @@ const PURE_SYS: &[&str] = &[
 
 pub(super) fn rust(input: Input<'_, '_>) -> Result<Split, String> {
     let (cx, stage, rt, tag, app) = input.parts();
-    let ctx = cx.context.ok_or("no build context to read Cargo.toml")?;
-    let manifest = ctx
-        .read("Cargo.toml")
-        .ok_or("Cargo.toml is not in the build context")?;
-    let manifest = String::from_utf8_lossy(&manifest);
+    cx.context.ok_or("no build context to read Cargo.toml")?;
+    let manifest =
+        context_text(cx, "Cargo.toml").ok_or("Cargo.toml is not in the build context")?;
     if manifest.contains("[workspace]") {
         return Err("a Cargo workspace: which binary runs cannot be told with certainty".into());
     }
-    let lock = ctx
-        .read("Cargo.lock")
+    let lock = context_text(cx, "Cargo.lock")
         .ok_or("no Cargo.lock: which native libraries the program links cannot be told")?;
-    let lock = String::from_utf8_lossy(&lock);
     let native = lock
         .lines()
         .filter_map(|l| l.strip_prefix("name = \""))

@@ -4,7 +4,7 @@
 use dockopt_engine::Cx;
 use dockopt_shell::Script;
 
-use super::files::absolute;
+use super::files::{absolute, context_text};
 
 /// Tools the toolchain images carry and the slim and distroless bases do
 /// not.
@@ -67,10 +67,7 @@ fn read(cx: &Cx<'_>, path: &str, app: Option<&str>) -> Result<String, String> {
     let rel = app
         .and_then(|a| full.strip_prefix(&format!("{}/", a.trim_end_matches('/'))))
         .unwrap_or(path.trim_start_matches("./"));
-    cx.context
-        .and_then(|c| c.read(rel))
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .ok_or(format!(
-            "the command runs {path}, which is not in the build context to check"
-        ))
+    context_text(cx, rel).ok_or(format!(
+        "the command runs {path}, which is not in the build context to check"
+    ))
 }

@@ -2,11 +2,12 @@
 //! file server (`serve`, `http-server`): the built folder moves to a web
 //! server image, with a configuration that keeps the port and the routing.
 
-use dockopt_engine::{BuildContext, Cx};
+use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
 use super::command;
-use super::files::absolute;
+use super::files::{absolute, context_text};
+use super::node::{package_json, runs_words};
 
 /// What the container's static file server does.
 #[derive(Debug, PartialEq, Eq)]
@@ -69,27 +70,9 @@ pub fn served(words: &[&str]) -> Result<Option<Served>, String> {
     }))
 }
 
-/// The command an `npm start` style command runs, from package.json.
-fn start_script(ctx: Option<&BuildContext<'_>>, words: &[String]) -> Option<String> {
-    let starts = matches!(
-        words
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["npm" | "yarn" | "pnpm", "start"] | ["npm", "run", "start"]
-    );
-    if !starts {
-        return None;
-    }
-    let json: serde_json::Value = serde_json::from_slice(&ctx?.read("package.json")?).ok()?;
-    json["scripts"]["start"].as_str().map(str::to_string)
-}
-
 /// The folder a front-end framework builds into, when package.json names
 /// one it knows.
-fn framework_output(ctx: &BuildContext<'_>) -> Option<(&'static str, String)> {
-    let json: serde_json::Value = serde_json::from_slice(&ctx.read("package.json")?).ok()?;
+fn framework_output(cx: &Cx<'_>, json: &serde_json::Value) -> Option<(&'static str, String)> {
     let has = |name: &str| {
         ["dependencies", "devDependencies"]
             .iter()
@@ -104,8 +87,7 @@ fn framework_output(ctx: &BuildContext<'_>) -> Option<(&'static str, String)> {
     if has("vite") {
         let config = ["vite.config.js", "vite.config.ts", "vite.config.mjs"]
             .iter()
-            .find_map(|f| ctx.read(f))
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .find_map(|f| context_text(cx, f))
             .unwrap_or_default();
         let out = match config.split_once("outDir") {
             Some((_, rest)) => rest
@@ -124,19 +106,15 @@ fn framework_output(ctx: &BuildContext<'_>) -> Option<(&'static str, String)> {
 /// static file server.
 pub fn plan(cx: &Cx<'_>, stage: &Stage<'_>, app: &str) -> Result<Option<(String, Served)>, String> {
     let (words, _) = command(stage).expect("checked");
-    let script = start_script(cx.context, &words);
-    let line: Vec<&str> = match &script {
-        Some(s) => s.split_whitespace().collect(),
-        None => words.iter().map(String::as_str).collect(),
-    };
-    let Some(served) = served(&line)? else {
+    let manifest = package_json(cx).unwrap_or_default();
+    let Some(served) = served(&runs_words(&manifest, &words))? else {
         return Ok(None);
     };
     let dir = absolute(app, &served.dir).trim_end_matches('/').to_string();
     if dir == app.trim_end_matches('/') {
         return Err("the server serves the whole application directory".into());
     }
-    if let Some((framework, out)) = cx.context.and_then(framework_output) {
+    if let Some((framework, out)) = framework_output(cx, &manifest) {
         if absolute(app, &out).trim_end_matches('/') != dir {
             return Err(format!(
                 "the server serves {} but {framework} builds into {out}",
