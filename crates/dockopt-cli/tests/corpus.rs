@@ -77,11 +77,21 @@ fn a_crash_in_one_file_does_not_stop_the_batch() {
 
 #[test]
 fn fixing_twice_changes_nothing_and_outputs_parse() {
+    fix_twice(&[]);
+}
+
+#[test]
+fn unsafe_fixing_twice_changes_nothing_and_outputs_parse() {
+    fix_twice(&["--unsafe"]);
+}
+
+fn fix_twice(extra: &[&str]) {
     let Some(corpus) = corpus() else { return };
     let (d, names) = scratch_copy(&corpus);
     // Exit 1: findings without an automatic fix remain.
     let status = dockopt(d.path())
         .args(["fix", "--quiet"])
+        .args(extra)
         .assert()
         .get_output()
         .status
@@ -89,6 +99,7 @@ fn fixing_twice_changes_nothing_and_outputs_parse() {
     assert!(matches!(status, Some(0 | 1)), "fix failed: {status:?}");
     dockopt(d.path())
         .args(["fix", "--diff"])
+        .args(extra)
         .assert()
         .code(0)
         .stdout("");
