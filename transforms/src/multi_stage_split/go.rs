@@ -1,6 +1,6 @@
 //! Go: the binary `go build -o` writes.
 
-use super::files::{absolute, calls, runs, system_data};
+use super::files::{absolute, calls, runs, system_data, under};
 use super::{command, runtime_image, Input, Split};
 
 pub(super) fn go(input: Input<'_, '_>) -> Result<Split, String> {
@@ -9,8 +9,8 @@ pub(super) fn go(input: Input<'_, '_>) -> Result<Split, String> {
     let mut static_build = stage.instructions.iter().any(|i| {
         i.is("env")
             && i.values()
-                .windows(2)
-                .any(|w| w[0] == "CGO_ENABLED" && w[1] == "0")
+                .chunks(2)
+                .any(|kv| kv[0] == "CGO_ENABLED" && kv.get(1).is_some_and(|v| v == "0"))
     });
     for c in calls(cx, stage, Some("go")) {
         let args = &c.args;
@@ -51,7 +51,7 @@ pub(super) fn go(input: Input<'_, '_>) -> Result<Split, String> {
     if let Some(app) = app {
         copies.push((app.to_string(), app.to_string()));
     }
-    if !app.is_some_and(|a| binary.starts_with(&format!("{a}/"))) {
+    if !app.is_some_and(|a| under(&binary, a)) {
         copies.push((binary.clone(), binary));
     }
     if !static_build {
