@@ -11,7 +11,7 @@ use super::node::{package_json, runs_words};
 
 /// What the container's static file server does.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Served {
+pub(super) struct Served {
     /// The folder it serves, as written.
     pub dir: String,
     pub port: u16,
@@ -22,7 +22,7 @@ pub struct Served {
 }
 
 /// The static file server a command runs, if it is one.
-pub fn served(words: &[&str]) -> Result<Option<Served>, String> {
+pub(super) fn served(words: &[&str]) -> Result<Option<Served>, String> {
     let mut w = words;
     if w.first() == Some(&"npx") {
         w = &w[1..];
@@ -104,7 +104,11 @@ fn framework_output(cx: &Cx<'_>, json: &serde_json::Value) -> Option<(&'static s
 
 /// The plan for a static front end, or `None` when the command is not a
 /// static file server.
-pub fn plan(cx: &Cx<'_>, stage: &Stage<'_>, app: &str) -> Result<Option<(String, Served)>, String> {
+pub(super) fn plan(
+    cx: &Cx<'_>,
+    stage: &Stage<'_>,
+    app: &str,
+) -> Result<Option<(String, Served)>, String> {
     let (words, _) = command(stage).expect("checked");
     let manifest = package_json(cx).unwrap_or_default();
     let Some(served) = served(&runs_words(&manifest, &words))? else {
@@ -134,7 +138,7 @@ pub fn plan(cx: &Cx<'_>, stage: &Stage<'_>, app: &str) -> Result<Option<(String,
 }
 
 /// The web server's configuration: the same port, the same routing.
-pub fn nginx_conf(s: &Served) -> String {
+pub(super) fn nginx_conf(s: &Served) -> String {
     let fallback = match (s.single, s.clean_urls) {
         (true, true) => "$uri $uri.html $uri/ /index.html",
         (true, false) => "$uri $uri/ /index.html",
