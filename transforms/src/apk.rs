@@ -56,7 +56,7 @@ impl Transform for Apk {
                 if r.has_cache_mount("/var/cache/apk") {
                     continue;
                 }
-                let cmds = r.script.commands();
+                let cmds = r.script.command_list();
                 let adds: Vec<&Command> = cmds
                     .iter()
                     .filter(|c| sub(c).is_some_and(|(_, s)| s == "add"))

@@ -135,7 +135,7 @@ impl Transform for Apt {
         for (stage, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
-                let cmds = r.script.commands();
+                let cmds = r.script.command_list();
                 let installs: Vec<&Command> = cmds.iter().filter(|c| is_install(c)).collect();
                 for c in cmds.iter().filter(|c| c.name.text == "apt") {
                     let scripted = sub(c).is_some_and(|(_, s)| {

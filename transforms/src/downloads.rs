@@ -87,10 +87,12 @@ fn extracts(c: &Command, file: &str) -> bool {
 }
 
 fn removes(script: &Script, file: &str) -> bool {
-    script
-        .commands()
-        .iter()
-        .any(|c| c.name.text == "rm" && c.args.iter().any(|w| w.text.contains(file)))
+    script.command_list().iter().any(|c| {
+        c.name.text == "rm"
+            && c.args
+                .iter()
+                .any(|w| w.text.contains(file) || w.literal().as_deref() == Some(file))
+    })
 }
 
 /// Later instructions that mention the file keep it needed.
@@ -136,7 +138,7 @@ impl Transform for Downloads {
         for (stage, insts) in stage_runs(cx.tree) {
             for (pos, inst) in insts.iter().enumerate().filter(|(_, i)| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
-                let cmds = r.script.commands();
+                let cmds = r.script.command_list();
                 for (k, c) in cmds.iter().enumerate() {
                     let Some(file) = downloaded(c) else { continue };
                     let at = r.src(c.name.range.clone());
@@ -155,7 +157,8 @@ impl Transform for Downloads {
                         } else if !file.starts_with('/') && !r.script.state_changes().is_empty() {
                             out.push(f.refused("kept: the script changes directory"));
                         } else {
-                            match append(&r, &format!("rm -f {file}"), &style) {
+                            let rm = format!("rm -f {}", dockopt_shell::quote(&file));
+                            match append(&r, &rm, &style) {
                                 Ok(e) => out.push(f.with_fix(Fix::safe(
                                     format!("Remove {file} after extracting it"),
                                     vec![e],

@@ -212,7 +212,7 @@ fn fix(
     let keep: Vec<String> = copy
         .flags()
         .filter(|f| matches!(f.name.as_str(), "chown" | "chmod" | "link"))
-        .map(|f| String::from_utf8_lossy(tree.text(f.range)).into_owned())
+        .map(|f| tree.str(f.range).to_string())
         .collect();
     // Always a directory: never rely on it existing already.
     let dest = if dest.ends_with('/') {

@@ -63,9 +63,10 @@ fn present_dirs(ctx: &BuildContext<'_>, src: &str, names: &[&str]) -> Vec<String
 }
 
 fn read(ctx: &BuildContext<'_>, src: &str, name: &str) -> Result<String, String> {
-    ctx.read(&join(src, name))
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .ok_or_else(|| format!("{name} is not in the build context"))
+    let bytes = ctx
+        .read(&join(src, name))
+        .ok_or_else(|| format!("{name} is not in the build context"))?;
+    String::from_utf8(bytes).map_err(|_| format!("{name} is not valid UTF-8"))
 }
 
 fn first_verb(c: &Command) -> Option<&str> {
@@ -225,7 +226,8 @@ fn requirements(ctx: &BuildContext<'_>, path: &str, out: &mut Vec<String>) -> Re
         .ok_or_else(|| format!("{path} is not in the build context"))?;
     out.push(path.to_string());
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    for line in String::from_utf8_lossy(&text).lines() {
+    let text = String::from_utf8(text).map_err(|_| format!("{path} is not valid UTF-8"))?;
+    for line in text.lines() {
         let line = line.split(" #").next().unwrap_or("").trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -377,7 +379,9 @@ fn maven(ctx: &BuildContext<'_>, src: &str, mvn: &str) -> Result<Plan, String> {
 fn gradle(ctx: &BuildContext<'_>, src: &str, gradle: &str) -> Result<Plan, String> {
     let settings = present(ctx, src, &["settings.gradle", "settings.gradle.kts"]);
     for s in &settings {
-        if String::from_utf8_lossy(&ctx.read(s).unwrap_or_default()).contains("include") {
+        let text = String::from_utf8(ctx.read(s).unwrap_or_default())
+            .map_err(|_| format!("{s} is not valid UTF-8"))?;
+        if text.contains("include") {
             return Err("a multi-project build needs every project's build file".into());
         }
     }

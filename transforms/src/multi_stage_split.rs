@@ -110,7 +110,7 @@ struct Split {
 
 fn text(tree: &SyntaxTree, inst: &Instruction<'_>) -> String {
     let end = end_and_gap(tree, inst);
-    String::from_utf8_lossy(&tree.source()[inst.range().start as usize..end as usize])
+    tree.str(TextRange::new(inst.range().start, end))
         .trim()
         .to_string()
 }

@@ -59,7 +59,7 @@ impl Transform for PackageCache {
         for (_, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
-                let cmds = r.script.commands();
+                let cmds = r.script.command_list();
                 for c in cmds.iter().filter(|c| c.name.text == "gem") {
                     let Some(i) = subcommand(c, &[]) else {
                         continue;
@@ -80,7 +80,7 @@ impl Transform for PackageCache {
                     }
                 }
                 let mut done: Vec<&str> = Vec::new();
-                for c in &cmds {
+                for c in cmds {
                     let Some((tool, clean, dir)) = cleanup(c) else {
                         continue;
                     };

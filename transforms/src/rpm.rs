@@ -114,9 +114,9 @@ impl Transform for RpmPackages {
         for (_, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
-                let cmds = r.script.commands();
+                let cmds = r.script.command_list();
                 let mut used: Vec<&'static str> = Vec::new();
-                for c in &cmds {
+                for c in cmds {
                     let Some(m) = manager(c) else { continue };
                     if !installs(c) {
                         continue;

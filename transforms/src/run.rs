@@ -203,14 +203,12 @@ impl Style {
                     if !ws.is_empty() {
                         *indents.entry(ws).or_default() += 1;
                     }
-                    let rest = String::from_utf8_lossy(text);
-                    if rest.trim_start().starts_with("&&") {
+                    if tree.str(t.range).trim_start().starts_with("&&") {
                         leading += 1;
                     }
                 }
                 if t.kind == TokenKind::Text {
-                    let text = String::from_utf8_lossy(&src[t.range.as_usize()]);
-                    if text.trim_end().ends_with("&&") {
+                    if tree.str(t.range).trim_end().ends_with("&&") {
                         trailing += 1;
                     }
                 }
@@ -275,11 +273,7 @@ pub fn comments_between(tree: &SyntaxTree, from: u32, to: u32) -> Vec<String> {
                 && i.range.end <= to
                 && i.kind == dockopt_syntax::ItemKind::Comment
         })
-        .map(|i| {
-            String::from_utf8_lossy(tree.text(i.range))
-                .trim_end_matches(['\r', '\n'])
-                .to_string()
-        })
+        .map(|i| tree.str(i.range).trim_end_matches(['\r', '\n']).to_string())
         .collect()
 }
 
@@ -320,6 +314,9 @@ pub fn has_arg(cmd: &dockopt_shell::Command, names: &[&str]) -> bool {
 /// file's style, if the result still parses.
 pub fn append(r: &Run<'_>, tail: &str, style: &Style) -> Result<dockopt_engine::Edit, String> {
     let text = r.script.text().trim_end();
+    if tail.contains(['\n', '\r']) {
+        return Err("the command would need a line break".into());
+    }
     if text.ends_with(';') || text.ends_with('&') {
         return Err("the script ends with a separator".into());
     }

@@ -68,7 +68,7 @@ impl Transform for WorkdirOverCd {
                     continue;
                 }
                 let Some(r) = run(cx, inst) else { continue };
-                let cmds = r.script.commands();
+                let cmds = r.script.command_list();
                 let top: Vec<_> = cmds.iter().filter(|c| c.top_level).collect();
                 let [mkdir, cd, rest @ ..] = top.as_slice() else {
                     continue;
@@ -91,8 +91,14 @@ impl Transform for WorkdirOverCd {
                     format!("mkdir -p {d} && cd {d}: WORKDIR says this"),
                     r.src(mkdir.name.range.clone()),
                 );
-                if d.contains('$') || d.contains(char::is_whitespace) {
+                if d.contains('$') {
                     out.push(f.refused("left alone: the directory uses a variable"));
+                    continue;
+                }
+                if !crate::util::plain_path(&d) || d.contains(char::is_whitespace) {
+                    out.push(f.refused(
+                        "left alone: the directory's name has characters WORKDIR would read differently",
+                    ));
                     continue;
                 }
                 if !user_ok {

@@ -6,6 +6,8 @@
 //! round would change nothing. Otherwise the original text is kept and the
 //! findings say why.
 
+use std::collections::HashSet;
+
 use dockopt_syntax::{parse, SyntaxTree};
 
 use crate::config::Settings;
@@ -46,8 +48,64 @@ pub fn check_tree(
                 .filter(|f| !suppressions.is_suppressed(f.code, f.name, f.range.start)),
         );
     }
+    for f in &mut findings {
+        guard_edits(tree, f);
+    }
     findings.sort_by(|a, b| (a.range.start, a.code).cmp(&(b.range.start, b.code)));
     findings
+}
+
+/// Why a fix cannot be applied to the bytes of the file, if it cannot.
+pub const NOT_UTF8: &str = "fix not applied: it would write text copied from bytes that are not \
+     valid UTF-8 (shown as \u{fffd}), which cannot be written back as they were";
+
+/// Keeps edits byte-exact. Transforms read the tree's text view, where each
+/// byte that is not UTF-8 is one placeholder character: an edit that writes
+/// the placeholder would write bytes the file did not have, and an edit
+/// whose range splits a character or leaves the file is a bug. Both are
+/// refused, never applied. Messages show the placeholder as U+FFFD.
+fn guard_edits(tree: &SyntaxTree, f: &mut Finding) {
+    let text = tree.source_str();
+    let mut why = None;
+    if let Some(fix) = &f.fix {
+        for e in &fix.edits {
+            let (start, end) = (e.range.start as usize, e.range.end as usize);
+            if start > end
+                || end > text.len()
+                || !text.is_char_boundary(start)
+                || !text.is_char_boundary(end)
+            {
+                why = Some(format!(
+                    "fix not applied: an edit at {start}..{end} does not fall on characters of the file"
+                ));
+                break;
+            }
+            if tree
+                .placeholder()
+                .is_some_and(|p| e.replacement.contains(p))
+            {
+                why = Some(NOT_UTF8.to_string());
+                break;
+            }
+        }
+    }
+    if let Some(why) = why {
+        f.not_applied.get_or_insert(why);
+    }
+    if let Some(p) = tree.placeholder() {
+        let shown = |s: &mut String| {
+            if s.contains(p) {
+                *s = s.replace(p, "\u{fffd}");
+            }
+        };
+        shown(&mut f.message);
+        if let Some(fix) = &mut f.fix {
+            shown(&mut fix.title);
+        }
+        if let Some(why) = &mut f.not_applied {
+            shown(why);
+        }
+    }
 }
 
 /// `check`: findings on the file as it is.
@@ -94,13 +152,6 @@ fn threshold(settings: &Settings) -> Applicability {
     }
 }
 
-/// Edits that touch count as overlapping: text inserted at the edge of a
-/// replaced range depends on what the other edit writes there.
-fn overlaps(a: &Edit, b: &Edit) -> bool {
-    let (a, b) = (a.range, b.range);
-    a.start <= b.end && b.start <= a.end
-}
-
 /// Picks fixes whose edits overlap no fix picked before; the rest wait for
 /// the next round.
 fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
@@ -120,17 +171,41 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
             .and_then(crate::fix::Fix::range)
             .map(|r| r.start)
     });
-    let mut taken: Vec<&Edit> = Vec::new();
+    let mut taken = Taken::default();
     let mut picked = Vec::new();
     for i in order {
         let edits = &findings[i].fix.as_ref().expect("filtered").edits;
-        if edits.iter().any(|e| taken.iter().any(|t| overlaps(e, t))) {
+        if edits.iter().any(|e| taken.overlaps(e)) {
             continue;
         }
-        taken.extend(edits);
+        for e in edits {
+            taken.insert(e);
+        }
         picked.push(i);
     }
     picked
+}
+
+/// The ranges of the edits picked so far, by start. Edits that touch count
+/// as overlapping: text inserted at the edge of a replaced range depends on
+/// what the other edit writes there. No two ranges here overlap or touch,
+/// so one look at the last range starting at or before an
+/// edit's end tells whether the edit overlaps any.
+#[derive(Default)]
+struct Taken(std::collections::BTreeMap<u32, u32>);
+
+impl Taken {
+    fn overlaps(&self, e: &Edit) -> bool {
+        self.0
+            .range(..=e.range.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end >= e.range.start)
+    }
+
+    fn insert(&mut self, e: &Edit) {
+        debug_assert!(!self.overlaps(e));
+        self.0.insert(e.range.start, e.range.end);
+    }
 }
 
 fn apply_findings(source: &[u8], findings: &[&Finding], crlf: bool) -> Vec<u8> {
@@ -165,7 +240,7 @@ pub fn fix(
     let mut current = source.to_vec();
     let mut findings = findings;
     let mut applied: Vec<Finding> = Vec::new();
-    let mut refused: Vec<Finding> = Vec::new();
+    let mut refused: HashSet<(&str, String)> = HashSet::new();
     let mut rounds = 0;
     loop {
         let picked = pick(&findings, min);
@@ -186,15 +261,9 @@ pub fn fix(
         let mut next = apply_findings(&current, &chosen, crlf);
         if introduces_errors(&next, baseline_errors) {
             // Keep the fixes that are fine on their own.
-            let mut good = Vec::new();
-            for f in &chosen {
-                if introduces_errors(&apply_findings(&current, &[f], crlf), baseline_errors) {
-                    let mut r = (*f).clone();
-                    r.not_applied = Some("fix not applied: the result would not parse".into());
-                    refused.push(r);
-                } else {
-                    good.push(*f);
-                }
+            let (good, bad) = sort_out(&current, &chosen, crlf, baseline_errors);
+            for f in bad {
+                refused.insert((f.code, f.message.clone()));
             }
             next = apply_findings(&current, &good, crlf);
             if good.is_empty() || introduces_errors(&next, baseline_errors) {
@@ -213,10 +282,7 @@ pub fn fix(
         findings = check_tree(&tree, transforms, settings, context);
         // A fix that was refused once stays refused.
         for f in &mut findings {
-            if refused
-                .iter()
-                .any(|r| r.code == f.code && r.message == f.message)
-            {
+            if refused.contains(&(f.code, f.message.clone())) {
                 f.not_applied = Some("fix not applied: the result would not parse".into());
             }
         }
@@ -233,6 +299,47 @@ pub fn fix(
         rounds,
         failure: None,
     }
+}
+
+/// Trial parses spent finding which fixes of a round break the file. Each
+/// costs a parse of the whole file; past the budget, the fixes still in
+/// doubt wait, refused, so that hostile input cannot make this quadratic.
+const TRIAL_BUDGET: usize = 64;
+
+/// Splits fixes whose combined result does not parse into those fine on
+/// their own and those that are not, by halving.
+fn sort_out<'f>(
+    current: &[u8],
+    chosen: &[&'f Finding],
+    crlf: bool,
+    baseline: usize,
+) -> (Vec<&'f Finding>, Vec<&'f Finding>) {
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    let mut budget = TRIAL_BUDGET;
+    let mut queue: Vec<&[&Finding]> = vec![chosen];
+    let mut known_bad = true;
+    while let Some(group) = queue.pop() {
+        let broken = if known_bad {
+            known_bad = false;
+            true
+        } else if budget == 0 {
+            bad.extend_from_slice(group);
+            continue;
+        } else {
+            budget -= 1;
+            introduces_errors(&apply_findings(current, group, crlf), baseline)
+        };
+        match group {
+            _ if !broken => good.extend_from_slice(group),
+            [one] => bad.push(*one),
+            _ => {
+                let (a, b) = group.split_at(group.len() / 2);
+                queue.push(b);
+                queue.push(a);
+            }
+        }
+    }
+    (good, bad)
 }
 
 fn introduces_errors(text: &[u8], baseline: usize) -> bool {

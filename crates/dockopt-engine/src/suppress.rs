@@ -43,8 +43,7 @@ impl Suppressions {
         for item in tree.items() {
             match item.kind {
                 ItemKind::Comment => {
-                    let text = String::from_utf8_lossy(tree.text(item.range));
-                    if let Some((file, keys)) = parse_comment(&text) {
+                    if let Some((file, keys)) = parse_comment(tree.str(item.range)) {
                         if file {
                             s.file.extend(if keys.is_empty() {
                                 vec!["all".into()]
@@ -61,8 +60,7 @@ impl Suppressions {
                     let tokens =
                         &tree.tokens()[item.tokens.start as usize..item.tokens.end as usize];
                     for t in tokens.iter().filter(|t| t.kind == TokenKind::Comment) {
-                        let text = String::from_utf8_lossy(tree.text(t.range));
-                        if let Some((false, keys)) = parse_comment(&text) {
+                        if let Some((false, keys)) = parse_comment(tree.str(t.range)) {
                             pending.push(keys);
                         }
                     }

@@ -6,14 +6,29 @@
 //! Offsets are byte offsets into the script text; callers map them back to
 //! the file with the instruction's segment map.
 
+use std::cell::OnceCell;
+use std::fmt;
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser};
 
-/// A parsed shell script.
+mod quote;
+
+pub use quote::quote;
+
+/// A parsed shell script. What transforms ask of it is computed once.
 pub struct Script {
     text: String,
     tree: tree_sitter::Tree,
+    commands: OnceCell<Vec<Command>>,
+    facts: OnceCell<Facts>,
+}
+
+/// What one walk over the tree finds.
+struct Facts {
+    /// Top-level function definitions and bare variable assignments.
+    top_state: Vec<String>,
+    blockers: Vec<&'static str>,
 }
 
 /// One simple command, as the shell would run it.
@@ -40,31 +55,69 @@ pub struct Word {
 
 impl Word {
     /// The word with simple quoting removed (`'a b'`, `"x"`, `a\ b`), when it
-    /// contains no expansion.
+    /// expands to itself: no expansion, glob or tilde outside single quotes.
     pub fn literal(&self) -> Option<String> {
-        let t = &self.text;
-        if t.contains('$') || t.contains('`') {
-            return None;
-        }
         let mut out = String::new();
         let mut quote = None;
-        let mut chars = t.chars();
+        let mut chars = self.text.chars().peekable();
+        let mut first = true;
         while let Some(c) = chars.next() {
             match (quote, c) {
-                (None, '\'' | '"') => quote = Some(c),
-                (Some(q), c) if c == q => quote = None,
+                (Some('\''), '\'') | (Some('"'), '"') => quote = None,
                 (Some('\''), c) => out.push(c),
-                (_, '\\') => out.extend(chars.next()),
+                (_, '$' | '`') => return None,
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '*' | '?' | '[' | '{') => return None,
+                (None, '~') if first => return None,
+                (None, '\\') => out.extend(chars.next()),
+                // Inside double quotes a backslash escapes only these.
+                (Some(_), '\\') => match chars.peek() {
+                    Some(&n @ ('"' | '\\' | '$' | '`')) => {
+                        out.push(n);
+                        chars.next();
+                    }
+                    _ => out.push('\\'),
+                },
                 (_, c) => out.push(c),
             }
+            first = false;
         }
-        Some(out)
+        quote.is_none().then_some(out)
     }
 }
 
 /// Why a script gives no view.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParseError;
+pub enum ParseError {
+    /// The script has a syntax error, or tree-sitter-bash cannot read it.
+    Syntax,
+    /// A vertical tab, form feed or carriage return: POSIX shells read them
+    /// as word characters, tree-sitter-bash as blanks, so the words it sees
+    /// are not the shell's.
+    Blanks,
+    /// Longer than [`MAX_SCRIPT`]: parsing and analysing it would cost more
+    /// than any fix of it is worth.
+    TooLarge(usize),
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax => f.write_str("a shell script that does not parse cleanly"),
+            Self::Blanks => f.write_str(
+                "a vertical tab, form feed or carriage return, which shells read as part of a word",
+            ),
+            Self::TooLarge(n) => write!(
+                f,
+                "a shell script of {n} bytes, over the {MAX_SCRIPT}-byte limit for analysis"
+            ),
+        }
+    }
+}
+
+/// The longest script analysed. Real RUN scripts are a few KiB; this bounds
+/// the time one hostile file can take.
+pub const MAX_SCRIPT: usize = 1024 * 1024;
 
 /// Builtins and keywords that change the shell's own state.
 const STATEFUL: &[&str] = &[
@@ -75,17 +128,25 @@ const STATEFUL: &[&str] = &[
 
 impl Script {
     pub fn parse(text: &str) -> Result<Self, ParseError> {
+        if text.len() > MAX_SCRIPT {
+            return Err(ParseError::TooLarge(text.len()));
+        }
+        if text.contains(['\u{b}', '\u{c}', '\r']) {
+            return Err(ParseError::Blanks);
+        }
         let mut parser = Parser::new();
         parser
             .set_language(&tree_sitter_bash::LANGUAGE.into())
-            .map_err(|_| ParseError)?;
-        let tree = parser.parse(text, None).ok_or(ParseError)?;
+            .map_err(|_| ParseError::Syntax)?;
+        let tree = parser.parse(text, None).ok_or(ParseError::Syntax)?;
         if tree.root_node().has_error() {
-            return Err(ParseError);
+            return Err(ParseError::Syntax);
         }
         Ok(Self {
             text: text.to_string(),
             tree,
+            commands: OnceCell::new(),
+            facts: OnceCell::new(),
         })
     }
 
@@ -100,55 +161,58 @@ impl Script {
     /// Every simple command, in source order, including those in subshells,
     /// command substitutions and pipelines.
     pub fn commands(&self) -> Vec<Command> {
-        let mut out = Vec::new();
-        self.collect(self.tree.root_node(), true, &mut out);
-        out
+        self.command_list().to_vec()
     }
 
-    fn collect(&self, node: Node<'_>, top: bool, out: &mut Vec<Command>) {
-        match node.kind() {
-            "command" => {
-                if let Some(c) = self.command(node, top) {
-                    out.push(c);
-                }
-                // Command substitutions inside arguments.
-                let mut cur = node.walk();
-                for child in node.children(&mut cur) {
-                    if child.kind() != "command_name" {
-                        self.collect(child, false, out);
+    /// [`Script::commands`], without a copy.
+    pub fn command_list(&self) -> &[Command] {
+        self.commands.get_or_init(|| self.find_commands())
+    }
+
+    fn find_commands(&self) -> Vec<Command> {
+        let mut out = Vec::new();
+        // An explicit stack: scripts nest as deep as their text says.
+        let mut stack = vec![(self.tree.root_node(), true)];
+        let mut kids = Vec::new();
+        while let Some((node, top)) = stack.pop() {
+            let inner_top = match node.kind() {
+                "command" => {
+                    if let Some(c) = self.command(node, top) {
+                        out.push(c);
                     }
+                    // Command substitutions inside arguments.
+                    false
                 }
-            }
-            "declaration_command" | "unset_command" => {
-                let word = node
-                    .child(0)
-                    .map(|n| self.node_text(n).to_string())
-                    .unwrap_or_default();
-                let args = self.words_after(node, 1);
-                out.push(Command {
-                    range: node.byte_range(),
-                    name: Word {
-                        text: word,
-                        range: node.child(0).map_or(0..0, |n| n.byte_range()),
-                    },
-                    args,
-                    top_level: top,
-                });
-            }
-            // Pipeline elements run in subshells too.
-            "subshell" | "command_substitution" | "process_substitution" | "pipeline" => {
-                let mut cur = node.walk();
-                for child in node.children(&mut cur) {
-                    self.collect(child, false, out);
+                "declaration_command" | "unset_command" => {
+                    let word = node
+                        .child(0)
+                        .map(|n| self.node_text(n).to_string())
+                        .unwrap_or_default();
+                    let args = self.words_after(node, 1);
+                    out.push(Command {
+                        range: node.byte_range(),
+                        name: Word {
+                            text: word,
+                            range: node.child(0).map_or(0..0, |n| n.byte_range()),
+                        },
+                        args,
+                        top_level: top,
+                    });
+                    continue;
                 }
-            }
-            _ => {
-                let mut cur = node.walk();
-                for child in node.children(&mut cur) {
-                    self.collect(child, top, out);
-                }
-            }
+                // Pipeline elements run in subshells too.
+                "subshell" | "command_substitution" | "process_substitution" | "pipeline" => false,
+                _ => top,
+            };
+            let mut cur = node.walk();
+            kids.clear();
+            kids.extend(
+                node.children(&mut cur)
+                    .filter(|c| node.kind() != "command" || c.kind() != "command_name"),
+            );
+            stack.extend(kids.iter().rev().map(|&c| (c, inner_top)));
         }
+        out
     }
 
     fn words_after(&self, node: Node<'_>, skip: usize) -> Vec<Word> {
@@ -195,7 +259,7 @@ impl Script {
     /// shell without changing what `more` sees, if anything.
     pub fn state_changes(&self) -> Vec<String> {
         let mut why = Vec::new();
-        for c in self.commands() {
+        for c in self.command_list() {
             if c.top_level && STATEFUL.contains(&c.name.text.as_str()) {
                 why.push(format!(
                     "`{}` changes the shell for later commands",
@@ -203,22 +267,7 @@ impl Script {
                 ));
             }
         }
-        walk(self.tree.root_node(), true, &mut |n, top| {
-            if !top {
-                return;
-            }
-            match n.kind() {
-                "function_definition" => why.push("a function definition".into()),
-                "variable_assignment"
-                    if n.parent().is_some_and(|p| {
-                        !matches!(p.kind(), "command" | "declaration_command")
-                    }) =>
-                {
-                    why.push("a variable assignment".into());
-                }
-                _ => {}
-            }
-        });
+        why.extend(self.facts().top_state.iter().cloned());
         why
     }
 
@@ -226,7 +275,7 @@ impl Script {
     /// `set -o errexit`). Shells ignore errexit inside any command of an
     /// `a && b` list but the last, so such a script cannot be chained.
     pub fn sets_errexit(&self) -> bool {
-        self.commands().iter().any(|c| {
+        self.command_list().iter().any(|c| {
             c.name.text == "set"
                 && c.args.iter().enumerate().any(|(i, w)| {
                     let t = w.text.as_str();
@@ -239,16 +288,37 @@ impl Script {
     /// Constructs that make merging unsafe whatever the isolation: background
     /// jobs, heredocs and comments.
     pub fn blockers(&self) -> Vec<&'static str> {
-        let mut why = Vec::new();
-        walk(self.tree.root_node(), true, &mut |n, _| match n.kind() {
-            "&" => why.push("a background job (`&`)"),
-            "heredoc_redirect" | "heredoc_body" => why.push("a heredoc"),
-            "comment" => why.push("a shell comment"),
-            _ => {}
-        });
-        why.sort_unstable();
-        why.dedup();
-        why
+        self.facts().blockers.clone()
+    }
+
+    fn facts(&self) -> &Facts {
+        self.facts.get_or_init(|| {
+            let mut top_state = Vec::new();
+            let mut blockers = Vec::new();
+            walk(self.tree.root_node(), true, &mut |n, top| match n.kind() {
+                "&" => blockers.push("a background job (`&`)"),
+                "heredoc_redirect" | "heredoc_body" => blockers.push("a heredoc"),
+                "comment" => blockers.push("a shell comment"),
+                "function_definition" if top => {
+                    top_state.push("a function definition".to_string());
+                }
+                "variable_assignment"
+                    if top
+                        && n.parent().is_some_and(|p| {
+                            !matches!(p.kind(), "command" | "declaration_command")
+                        }) =>
+                {
+                    top_state.push("a variable assignment".to_string());
+                }
+                _ => {}
+            });
+            blockers.sort_unstable();
+            blockers.dedup();
+            Facts {
+                top_state,
+                blockers,
+            }
+        })
     }
 
     /// Whether the top level is one `a && b && c` chain (or one command), so
@@ -288,9 +358,12 @@ impl Script {
     }
 }
 
-/// Visits every node with whether it runs in the script's own shell.
-fn walk<'t>(node: Node<'t>, top: bool, f: &mut dyn FnMut(Node<'t>, bool)) {
-    {
+/// Visits every node, in source order, with whether it runs in the
+/// script's own shell. Iterative: scripts nest as deep as their text says.
+fn walk<'t>(root: Node<'t>, top: bool, f: &mut dyn FnMut(Node<'t>, bool)) {
+    let mut stack = vec![(root, top)];
+    let mut kids = Vec::new();
+    while let Some((node, top)) = stack.pop() {
         f(node, top);
         let inner_top = top
             && !matches!(
@@ -298,9 +371,9 @@ fn walk<'t>(node: Node<'t>, top: bool, f: &mut dyn FnMut(Node<'t>, bool)) {
                 "subshell" | "command_substitution" | "process_substitution" | "pipeline"
             );
         let mut cur = node.walk();
-        for child in node.children(&mut cur) {
-            walk(child, inner_top, f);
-        }
+        kids.clear();
+        kids.extend(node.children(&mut cur));
+        stack.extend(kids.iter().rev().map(|&c| (c, inner_top)));
     }
 }
 

@@ -5,6 +5,7 @@
 //! continuation-joined line.
 
 use crate::heredoc;
+use crate::json::{self, JsonError};
 use crate::text::TextRange;
 
 /// One heredoc attached to an instruction.
@@ -110,7 +111,24 @@ fn range(base: u32, from: usize, to: usize) -> TextRange {
 
 /// Parses a joined line into a command. On a BuildKit error the command
 /// keeps what could be read and the message is returned beside it.
-pub fn parse_command(line: &str, base: u32, escape: char) -> (Command, Option<String>) {
+/// `placeholder` stands for bytes that are not UTF-8 (see
+/// [`crate::SyntaxTree::placeholder`]).
+pub fn parse_command(
+    line: &str,
+    base: u32,
+    escape: char,
+    placeholder: Option<char>,
+) -> (Command, Option<String>) {
+    parse_nested(line, base, escape, placeholder, false)
+}
+
+fn parse_nested(
+    line: &str,
+    base: u32,
+    escape: char,
+    placeholder: Option<char>,
+    in_onbuild: bool,
+) -> (Command, Option<String>) {
     let (trimmed, tbase) = trim_space(line, base);
     let kw_end = trimmed.find(is_split_space).unwrap_or(trimmed.len());
     let mut cmd = Command {
@@ -135,34 +153,50 @@ pub fn parse_command(line: &str, base: u32, escape: char) -> (Command, Option<St
         rest_base = abase;
         cmd.args = TextRange::new(abase, abase + args.len() as u32);
     }
-    let err = dispatch(&mut cmd, rest, rest_base, escape);
+    let err = dispatch(&mut cmd, rest, rest_base, escape, placeholder, in_onbuild);
     (cmd, err)
 }
 
-fn dispatch(cmd: &mut Command, rest: &str, base: u32, escape: char) -> Option<String> {
+fn dispatch(
+    cmd: &mut Command,
+    rest: &str,
+    base: u32,
+    escape: char,
+    placeholder: Option<char>,
+    in_onbuild: bool,
+) -> Option<String> {
     let kw = cmd.keyword.to_ascii_lowercase();
     let result = match kw.as_str() {
-        "add" | "copy" | "volume" => maybe_json_to_list(cmd, rest),
+        "add" | "copy" | "volume" => maybe_json_to_list(cmd, rest, placeholder),
         "arg" => {
             cmd.values = parse_words(rest, escape);
             Ok(())
         }
-        "cmd" | "entrypoint" | "run" | "shell" => maybe_json(cmd, rest),
+        "cmd" | "entrypoint" | "run" | "shell" => maybe_json(cmd, rest, placeholder),
         "env" | "label" => name_val(cmd, rest, &kw.to_ascii_uppercase(), escape),
         "expose" | "from" => {
             cmd.values = split_whitespace(rest);
             Ok(())
         }
-        "healthcheck" => health(cmd, rest),
+        "healthcheck" => health(cmd, rest, placeholder),
         "maintainer" | "stopsignal" | "user" | "workdir" => {
             if !rest.is_empty() {
                 cmd.values = vec![rest.to_string()];
             }
             Ok(())
         }
+        // BuildKit's parser reads `ONBUILD ONBUILD x` with one more level
+        // of nesting per keyword, and its builder then refuses the chain.
+        // One level is read here, so that nesting costs no stack.
+        "onbuild" if in_onbuild => {
+            if !rest.is_empty() {
+                cmd.values = vec![String::new()];
+            }
+            Err("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into())
+        }
         "onbuild" => {
             if !rest.is_empty() {
-                let (sub, err) = parse_command(rest, base, escape);
+                let (sub, err) = parse_nested(rest, base, escape, placeholder, true);
                 cmd.sub = Some(Box::new(sub));
                 if let Some(e) = err {
                     return Some(e);
@@ -352,35 +386,17 @@ fn split_whitespace(rest: &str) -> Vec<String> {
         .collect()
 }
 
-enum JsonError {
-    NotJson,
-    NotStrings,
-}
-
 const NOT_STRINGS: &str = "when using JSON array syntax, arrays must be comprised of strings only";
 
-fn parse_json(rest: &str) -> Result<Vec<String>, JsonError> {
-    let rest = rest.trim_start_matches(is_space);
-    if !rest.starts_with('[') {
-        return Err(JsonError::NotJson);
-    }
-    match serde_json::from_str::<serde_json::Value>(rest) {
-        Ok(serde_json::Value::Array(items)) => items
-            .into_iter()
-            .map(|v| match v {
-                serde_json::Value::String(s) => Ok(s),
-                _ => Err(JsonError::NotStrings),
-            })
-            .collect(),
-        _ => Err(JsonError::NotJson),
-    }
+fn parse_json(rest: &str, placeholder: Option<char>) -> Result<Vec<String>, JsonError> {
+    json::string_array(rest.trim_start_matches(is_space), placeholder)
 }
 
-fn maybe_json(cmd: &mut Command, rest: &str) -> Result<(), String> {
+fn maybe_json(cmd: &mut Command, rest: &str, placeholder: Option<char>) -> Result<(), String> {
     if rest.is_empty() {
         return Ok(());
     }
-    match parse_json(rest) {
+    match parse_json(rest, placeholder) {
         Ok(v) => {
             cmd.values = v;
             cmd.json = true;
@@ -391,8 +407,12 @@ fn maybe_json(cmd: &mut Command, rest: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn maybe_json_to_list(cmd: &mut Command, rest: &str) -> Result<(), String> {
-    match parse_json(rest) {
+fn maybe_json_to_list(
+    cmd: &mut Command,
+    rest: &str,
+    placeholder: Option<char>,
+) -> Result<(), String> {
+    match parse_json(rest, placeholder) {
         Ok(v) => {
             cmd.values = v;
             cmd.json = true;
@@ -403,14 +423,14 @@ fn maybe_json_to_list(cmd: &mut Command, rest: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn health(cmd: &mut Command, rest: &str) -> Result<(), String> {
+fn health(cmd: &mut Command, rest: &str, placeholder: Option<char>) -> Result<(), String> {
     let sep = rest.find(is_space).unwrap_or(rest.len());
     if sep == 0 {
         return Ok(());
     }
     let next = rest[sep..].trim_start_matches(is_space);
     let mut inner = Command::default();
-    maybe_json(&mut inner, next)?;
+    maybe_json(&mut inner, next, placeholder)?;
     cmd.values = std::iter::once(rest[..sep].to_string())
         .chain(inner.values)
         .collect();
@@ -462,7 +482,7 @@ mod tests {
     use super::*;
 
     fn p(line: &str) -> Command {
-        parse_command(line, 0, '\\').0
+        parse_command(line, 0, '\\', None).0
     }
 
     #[test]
@@ -487,10 +507,10 @@ mod tests {
         let c = p("ENV x y z");
         assert_eq!(c.values, ["x", "y z"]);
         assert_eq!(
-            parse_command("ENV a", 0, '\\').1.unwrap(),
+            parse_command("ENV a", 0, '\\', None).1.unwrap(),
             "ENV must have two arguments"
         );
-        assert!(parse_command("LABEL a=b c", 0, '\\').1.is_some());
+        assert!(parse_command("LABEL a=b c", 0, '\\', None).1.is_some());
         assert!(p("ENV").values.is_empty());
     }
 
@@ -502,7 +522,7 @@ mod tests {
         let c = p(r#"CMD ["a", 'b']"#);
         assert!(!c.json);
         assert_eq!(c.values, [r#"["a", 'b']"#]);
-        assert!(parse_command("CMD [1]", 0, '\\').1.is_some());
+        assert!(parse_command("CMD [1]", 0, '\\', None).1.is_some());
         let c = p("HEALTHCHECK --interval=5s CMD curl x");
         assert_eq!(c.values, ["CMD", "curl x"]);
         assert_eq!(p("BOGUS x").values, [""]);

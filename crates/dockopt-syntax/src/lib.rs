@@ -17,14 +17,17 @@
 mod command;
 pub mod dump;
 mod heredoc;
+mod json;
 mod lines;
 mod parser;
+mod placeholder;
 pub mod text;
 mod tree;
 mod view;
 
 pub use command::{is_keyword, parse_words, Command, Heredoc, KEYWORDS};
 pub use parser::parse;
+pub use placeholder::replace_invalid;
 pub use text::{LineCol, LineIndex, TextRange};
 pub use tree::{
     HeredocSpan, InstructionData, Item, ItemKind, Segment, Severity, SyntaxError, SyntaxTree,

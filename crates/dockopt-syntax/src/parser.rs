@@ -3,7 +3,8 @@
 
 use crate::command::{self, Command};
 use crate::lines::{self, Line};
-use crate::text::TextRange;
+use crate::placeholder;
+use crate::text::{LineIndex, TextRange};
 use crate::tree::{
     HeredocSpan, InstructionData, Item, ItemKind, Segment, Severity, SyntaxError, SyntaxTree,
     Token, TokenKind,
@@ -20,9 +21,16 @@ pub fn parse(source: impl Into<Vec<u8>>) -> SyntaxTree {
         u32::try_from(source.len()).is_ok(),
         "Dockerfiles over 4 GiB are not supported"
     );
+    // The parser reads the text view: it has the source's length, and its
+    // bytes differ only where the source is not UTF-8, which no grammar
+    // here treats as anything but a word character.
+    let (text, placeholder) = placeholder::text_view(&source);
+    let lines = lines::split_lines(text.as_bytes());
+    let line_index = LineIndex::from_line_ends(lines.iter().map(|l| l.end), text.as_bytes());
     let mut p = Parser {
-        src: &source,
-        lines: lines::split_lines(&source),
+        text: &text,
+        src: text.as_bytes(),
+        lines,
         tokens: Vec::new(),
         items: Vec::new(),
         instructions: Vec::new(),
@@ -30,6 +38,7 @@ pub fn parse(source: impl Into<Vec<u8>>) -> SyntaxTree {
         escape: b'\\',
         directives: Vec::new(),
         directives_done: false,
+        placeholder,
     };
     p.run();
     let Parser {
@@ -44,6 +53,9 @@ pub fn parse(source: impl Into<Vec<u8>>) -> SyntaxTree {
     errors.sort_by_key(|e| e.range.start);
     SyntaxTree {
         source,
+        text,
+        placeholder,
+        line_index,
         tokens,
         items,
         instructions,
@@ -54,6 +66,8 @@ pub fn parse(source: impl Into<Vec<u8>>) -> SyntaxTree {
 }
 
 struct Parser<'s> {
+    /// The text view of the source; `src` is its bytes.
+    text: &'s str,
     src: &'s [u8],
     lines: Vec<Line>,
     tokens: Vec<Token>,
@@ -63,10 +77,12 @@ struct Parser<'s> {
     escape: u8,
     directives: Vec<(String, String, TextRange)>,
     directives_done: bool,
+    placeholder: Option<char>,
 }
 
-impl Parser<'_> {
+impl<'s> Parser<'s> {
     fn run(&mut self) {
+        self.long_lines();
         let mut i = 0;
         while i < self.lines.len() {
             i = self.item(i);
@@ -87,6 +103,31 @@ impl Parser<'_> {
             at = t.range.end;
         }
         at as usize == self.src.len()
+    }
+
+    /// BuildKit reads the file with a 64 KiB line scanner: a longer line
+    /// anywhere, heredoc bodies and comments included, fails the whole file.
+    /// The scanner needs room for the line break too, even at end of file.
+    fn long_lines(&mut self) {
+        for i in 0..self.lines.len() {
+            let line = self.lines[i];
+            let has_lf = self.src[line.end as usize - 1] == b'\n';
+            if line.end - line.start - u32::from(has_lf) >= MAX_LINE {
+                let range = TextRange::new(line.start, line.content_end);
+                self.error(
+                    range,
+                    "dockerfile line greater than max allowed size of 65535",
+                );
+            }
+        }
+    }
+
+    /// A slice of the text view. Ranges here always fall on character
+    /// boundaries (they end at ASCII bytes or line starts).
+    fn str_at(&self, start: u32, end: u32) -> &'s str {
+        let s = self.text.get(start as usize..end as usize);
+        debug_assert!(s.is_some(), "{start}..{end} splits a character");
+        s.unwrap_or_default()
     }
 
     fn error(&mut self, range: TextRange, message: impl Into<String>) {
@@ -127,13 +168,6 @@ impl Parser<'_> {
             start += BOM.len() as u32;
             self.token(TokenKind::Bom, line.start, start);
         }
-        if line.end - line.start > MAX_LINE {
-            let range = TextRange::new(line.start, line.content_end);
-            self.error(
-                range,
-                "dockerfile line greater than max allowed size of 65535",
-            );
-        }
         let text = &self.src[start as usize..line.content_end as usize];
         let lead = lines::leading_space(text) as u32;
         let body = start + lead;
@@ -171,12 +205,12 @@ impl Parser<'_> {
             self.directives_done = true;
             return None;
         };
-        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let name = utf8(name).to_ascii_lowercase();
         if !matches!(name.as_str(), "syntax" | "escape" | "check") {
             self.directives_done = true;
             return None;
         }
-        let value = String::from_utf8_lossy(value).into_owned();
+        let value = utf8(value).to_string();
         if self.directives.iter().any(|(n, _, _)| *n == name) {
             self.error(
                 range,
@@ -199,7 +233,7 @@ impl Parser<'_> {
     fn instruction(&mut self, i: usize, start: u32, body: u32, first_token: u32) -> usize {
         let first = self.lines[i];
         self.token(TokenKind::Whitespace, start, body);
-        let mut joined: Vec<u8> = Vec::new();
+        let mut joined = String::new();
         let mut segments = Vec::new();
 
         // The first line: keyword, text, maybe a continuation.
@@ -219,7 +253,7 @@ impl Parser<'_> {
             joined: 0,
             source: TextRange::new(body, seg_end),
         });
-        joined.extend_from_slice(&self.src[body as usize..seg_end as usize]);
+        joined.push_str(self.str_at(body, seg_end));
         let mut continued = cont.is_some();
         let mut last_cont = TextRange::new(seg_end, first.content_end);
 
@@ -229,13 +263,6 @@ impl Parser<'_> {
             let line = self.lines[j];
             j += 1;
             let text = &self.src[line.start as usize..line.content_end as usize];
-            if line.end - line.start > MAX_LINE {
-                let range = TextRange::new(line.start, line.content_end);
-                self.error(
-                    range,
-                    "dockerfile line greater than max allowed size of 65535",
-                );
-            }
             if lines::is_comment(text) {
                 let lead = line.start + lines::leading_space(text) as u32;
                 self.token(TokenKind::Whitespace, line.start, lead);
@@ -261,7 +288,7 @@ impl Parser<'_> {
                 joined: joined.len() as u32,
                 source: TextRange::new(line.start, seg_end),
             });
-            joined.extend_from_slice(&self.src[line.start as usize..seg_end as usize]);
+            joined.push_str(self.str_at(line.start, seg_end));
             continued = cont.is_some();
             last_cont = TextRange::new(seg_end, line.content_end);
         }
@@ -270,14 +297,13 @@ impl Parser<'_> {
             self.warning(last_cont, "line continuation at end of file");
         }
 
-        let line_str = String::from_utf8_lossy(&joined);
         let escape = char::from(self.escape);
-        let (mut command, err) = command::parse_command(&line_str, 0, escape);
+        let (mut command, err) = command::parse_command(&joined, 0, escape, self.placeholder);
         let first_range = TextRange::new(body, first.content_end);
         if let Some(e) = err {
             self.error(first_range, e);
         }
-        if let Err(e) = command::attach_heredocs(&mut command, &line_str) {
+        if let Err(e) = command::attach_heredocs(&mut command, &joined) {
             self.error(first_range, e);
         }
         let heredoc_spans = self.heredoc_bodies(&mut command, &mut j, first_range);
@@ -333,9 +359,7 @@ impl Parser<'_> {
             }
             let body_end = terminator.map_or(self.src.len() as u32, |l| l.start);
             self.token(TokenKind::HeredocBody, body_start, body_end);
-            doc.content =
-                String::from_utf8_lossy(&self.src[body_start as usize..body_end as usize])
-                    .into_owned();
+            doc.content = self.str_at(body_start, body_end).to_string();
             let term = if let Some(line) = terminator {
                 self.token(TokenKind::HeredocEnd, line.start, line.content_end);
                 self.newline(line);
@@ -367,4 +391,11 @@ impl Parser<'_> {
             instruction: instr,
         });
     }
+}
+
+/// Bytes of the text view that the line grammars cut at ASCII bytes.
+fn utf8(bytes: &[u8]) -> &str {
+    let s = std::str::from_utf8(bytes);
+    debug_assert!(s.is_ok(), "cut inside a character");
+    s.unwrap_or_default()
 }

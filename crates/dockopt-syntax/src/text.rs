@@ -72,6 +72,14 @@ impl LineIndex {
         Self { starts }
     }
 
+    /// From the end offsets of lines already split on `\n`: the same index
+    /// as [`LineIndex::new`] without a second pass over the text.
+    pub(crate) fn from_line_ends(ends: impl Iterator<Item = u32>, text: &[u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(ends.filter(|&e| e > 0 && text[e as usize - 1] == b'\n'));
+        Self { starts }
+    }
+
     pub fn line_col(&self, offset: u32) -> LineCol {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         LineCol {

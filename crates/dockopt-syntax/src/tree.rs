@@ -84,8 +84,9 @@ pub struct HeredocSpan {
 pub struct InstructionData {
     /// The continuation-joined line, as BuildKit builds it: leading blanks of
     /// the first line removed, continuation markers, comment lines and blank
-    /// lines inside the continuation dropped.
-    pub line: Vec<u8>,
+    /// lines inside the continuation dropped. A slice of the text view: see
+    /// [`SyntaxTree::placeholder`].
+    pub line: String,
     pub segments: Vec<Segment>,
     /// BuildKit's view of the instruction.
     pub command: Command,
@@ -146,6 +147,10 @@ impl fmt::Display for SyntaxError {
 #[derive(Clone, Debug)]
 pub struct SyntaxTree {
     pub(crate) source: Vec<u8>,
+    /// The text view: `source` with one placeholder per invalid byte.
+    pub(crate) text: String,
+    pub(crate) placeholder: Option<char>,
+    pub(crate) line_index: LineIndex,
     pub(crate) tokens: Vec<Token>,
     pub(crate) items: Vec<Item>,
     pub(crate) instructions: Vec<InstructionData>,
@@ -194,6 +199,38 @@ impl SyntaxTree {
         &self.source[range.as_usize()]
     }
 
+    /// The whole file as text: the source where it is UTF-8, and one
+    /// placeholder character per byte where it is not, so that offsets into
+    /// it are offsets into the file. Every `str` the tree gives (values,
+    /// flags, heredoc bodies, joined lines) comes from this view.
+    pub fn source_str(&self) -> &str {
+        &self.text
+    }
+
+    /// A range of the text view. Ranges of the tree fall on character
+    /// boundaries; any other range is widened to the characters it touches.
+    pub fn str(&self, range: TextRange) -> &str {
+        let (mut start, mut end) = (range.start as usize, range.end as usize);
+        end = end.min(self.text.len());
+        start = start.min(end);
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        &self.text[start..end]
+    }
+
+    /// The character that stands for each byte of the source that is not
+    /// UTF-8, when there is any. It is a control character the file does not
+    /// otherwise contain (unless it contains all of them), so text derived
+    /// from the tree that contains it would write bytes the file does not
+    /// have: the fix pipeline refuses such edits.
+    pub fn placeholder(&self) -> Option<char> {
+        self.placeholder
+    }
+
     /// Prints the tree back. The result equals the source byte for byte.
     pub fn print(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.source.len());
@@ -203,11 +240,12 @@ impl SyntaxTree {
         out
     }
 
-    pub fn line_index(&self) -> LineIndex {
-        LineIndex::new(&self.source)
+    /// Line starts, built once with the tree.
+    pub fn line_index(&self) -> &LineIndex {
+        &self.line_index
     }
 
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.line_index().line_col(offset)
+        self.line_index.line_col(offset)
     }
 }

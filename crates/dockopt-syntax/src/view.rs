@@ -67,15 +67,16 @@ impl<'a> Instruction<'a> {
         self.data.source_range(self.data.command.keyword_range)
     }
 
-    /// The continuation-joined line.
+    /// The continuation-joined line, from the text view (see
+    /// [`SyntaxTree::placeholder`]).
     pub fn line(&self) -> std::borrow::Cow<'a, str> {
-        String::from_utf8_lossy(&self.data.line)
+        std::borrow::Cow::Borrowed(&self.data.line)
     }
 
     /// The arguments after keyword and flags, continuation-joined.
     pub fn args(&self) -> std::borrow::Cow<'a, str> {
         let r = self.data.command.args;
-        String::from_utf8_lossy(&self.data.line[r.as_usize()])
+        std::borrow::Cow::Borrowed(self.data.line.get(r.as_usize()).unwrap_or_default())
     }
 
     /// The source range of the arguments (continuation markers included).

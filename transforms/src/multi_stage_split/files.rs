@@ -218,9 +218,9 @@ pub(super) fn system_data(runtime: &str) -> Vec<(String, String)> {
 
 /// A file of the build context as text.
 pub(super) fn context_text(cx: &Cx<'_>, path: &str) -> Option<String> {
-    cx.context?
-        .read(path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+    // Text that is not UTF-8 is not read at all: nothing taken from it can
+    // end up in the Dockerfile changed.
+    String::from_utf8(cx.context?.read(path)?).ok()
 }
 
 /// Copies of `paths` from the build stage, each into the same place.
