@@ -6,6 +6,7 @@ use dockopt_syntax::{Instruction, TextRange};
 
 use crate::manifests::{is_installer, plan, Plan};
 use crate::run::{end_and_gap, run, stage_runs, Run};
+use crate::util::{instruction_words, plain_path};
 
 pub struct HoistManifests;
 
@@ -98,10 +99,10 @@ impl Transform for HoistManifests {
                 let checked = planned.and_then(|p| {
                     check_between(&insts[pos + 1..rpos])?;
                     check_place(&insts, pos, dest, &r, &cmd, p.keep_original)?;
-                    Ok(p)
+                    fix(cx.tree, copy, dest, &r, &cmd, &p)
                 });
                 match checked {
-                    Ok(p) => out.push(finding.with_fix(fix(cx.tree, copy, dest, &r, &cmd, &p))),
+                    Ok(fix) => out.push(finding.with_fix(fix)),
                     Err(why) => out.push(finding.refused(format!("left in place: {why}"))),
                 }
             }
@@ -208,8 +209,16 @@ fn fix(
     r: &Run<'_>,
     cmd: &Command,
     p: &Plan,
-) -> Fix {
-    let keep: Vec<String> = copy
+) -> Result<Fix, String> {
+    // Names from the build context become COPY sources, which BuildKit
+    // expands and matches as globs.
+    if let Some(bad) = p.manifests.iter().chain(&p.dirs).find(|m| !plain_path(m)) {
+        return Err(format!(
+            "{bad:?} has characters a COPY source would read differently"
+        ));
+    }
+    // Flags as written: their values keep their quoting.
+    let flags: Vec<String> = copy
         .flags()
         .filter(|f| matches!(f.name.as_str(), "chown" | "chmod" | "link"))
         .map(|f| tree.str(f.range).to_string())
@@ -221,42 +230,38 @@ fn fix(
         format!("{dest}/")
     };
     let copy_kw = crate::util::same_case(copy.keyword(), "COPY");
-    let run_kw = crate::util::same_case(r.inst.keyword(), "RUN");
-    let mut copy_line = vec![copy_kw];
-    copy_line.extend(keep);
-    copy_line.extend(p.manifests.iter().cloned());
-    copy_line.push(dest);
-    let mut run_line = vec![run_kw];
-    run_line.extend(r.inst.command().flags.iter().cloned());
-    // Cache cleanup that follows the install belongs with it.
-    let top_cmds: Vec<Command> = r
-        .script
-        .commands()
-        .into_iter()
-        .filter(|c| c.top_level)
-        .collect();
-    let whole = !p.keep_original && top_cmds.len() > 1 && top_cmds[1..].iter().all(is_cleanup);
-    if whole {
-        run_line.push(r.script.text().trim().to_string());
-    } else {
-        run_line.push(p.install.clone());
-    }
-    let flags = copy_line[1..copy_line.len() - 1 - p.manifests.len()].to_vec();
-    let mut hoisted = copy_line.join(" ") + "\n";
+    let copy_head = std::iter::once(copy_kw)
+        .chain(flags)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut words = p.manifests.clone();
+    words.push(dest.clone());
+    let mut hoisted = format!("{copy_head} {}\n", instruction_words(&words)?);
     for d in &p.dirs {
         // A directory source copies its contents: name the target directory.
         let within = d
             .strip_prefix(src_dir(copy))
             .unwrap_or(d)
             .trim_start_matches('/');
-        let mut line = vec![copy_line[0].clone()];
-        line.extend(flags.iter().cloned());
-        line.push(d.clone());
-        line.push(format!(
-            "{}{within}/",
-            copy_line.last().map_or("", String::as_str)
-        ));
-        hoisted += &(line.join(" ") + "\n");
+        let words = [d.clone(), format!("{dest}{within}/")];
+        hoisted += &format!("{copy_head} {}\n", instruction_words(&words)?);
+    }
+    let run_kw = crate::util::same_case(r.inst.keyword(), "RUN");
+    let mut run_line = vec![run_kw];
+    run_line.extend(r.inst.flags().map(|f| tree.str(f.range).to_string()));
+    // Cache cleanup that follows the install belongs with it.
+    let top_cmds: Vec<&Command> = r
+        .script
+        .command_list()
+        .iter()
+        .filter(|c| c.top_level)
+        .collect();
+    let whole =
+        !p.keep_original && top_cmds.len() > 1 && top_cmds[1..].iter().all(|c| is_cleanup(c));
+    if whole {
+        run_line.push(r.script.text().trim().to_string());
+    } else {
+        run_line.push(p.install.clone());
     }
     hoisted += &(run_line.join(" ") + "\n");
     let mut edits = vec![Edit::insert(copy.range().start, hoisted)];
@@ -265,15 +270,9 @@ fn fix(
             "Fetch dependencies from {} before the COPY",
             p.manifests.join(", ")
         );
-        return Fix::new(title, p.applicability, edits);
+        return Ok(Fix::new(title, p.applicability, edits));
     }
-    let top: Vec<Command> = r
-        .script
-        .commands()
-        .into_iter()
-        .filter(|c| c.top_level)
-        .collect();
-    if let (Some(next), false) = (top.get(1), whole) {
+    if let (Some(next), false) = (top_cmds.get(1), whole) {
         // Keep the rest of the RUN where it was.
         edits.push(Edit::delete(TextRange::new(
             r.src_at(cmd.range.start),
@@ -285,9 +284,9 @@ fn fix(
             TextRange::new(r.inst.range().start, end).cover(r.inst.range()),
         ));
     }
-    Fix::new(
+    Ok(Fix::new(
         format!("Install from {} before the COPY", p.manifests.join(", ")),
         p.applicability,
         edits,
-    )
+    ))
 }

@@ -5,6 +5,7 @@ use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
 
 use crate::run::{end_and_gap, run};
 use crate::runtimes::{self, parse_image, Entry};
+use crate::util::instruction_words;
 
 mod c;
 mod files;
@@ -293,7 +294,7 @@ fn uses_toolchain(words: &[String]) -> bool {
     .any(|t| joined.contains(t))
 }
 
-fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix {
+fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Result<Fix, String> {
     let tree = cx.tree;
     let mut edits = split.build_edits.clone();
     let name = if let Some(n) = stage.name() {
@@ -308,6 +309,9 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
     };
     let mut lines = vec![format!("FROM {}", split.runtime)];
     if let Some(app) = app.filter(|_| !split.site) {
+        if app.chars().any(char::is_control) {
+            return Err("the working directory's name has control characters".into());
+        }
         lines.push(format!("WORKDIR {app}"));
     }
     for i in &stage.instructions {
@@ -319,7 +323,17 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
     }
     lines.extend(split.lines.iter().cloned());
     for (from, to) in &split.copies {
-        lines.push(format!("COPY --from={name} {from} {to}"));
+        // Globs are the split's own (the C++ runtime libraries); quotes,
+        // escapes and variables would be read differently.
+        let unread =
+            |p: &String| p.is_empty() || p.chars().any(|c| c.is_control() || "$\\'\"`".contains(c));
+        if let Some(bad) = [from, to].into_iter().find(|p| unread(p)) {
+            return Err(format!(
+                "the path {bad:?} has characters a COPY would read differently"
+            ));
+        }
+        let words = instruction_words(&[from.clone(), to.clone()])?;
+        lines.push(format!("COPY --from={name} {words}"));
     }
     lines.extend(split.after.iter().cloned());
     let mut moved = Vec::new();
@@ -344,10 +358,10 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
         }
     }
     edits.extend(layout::tail_edits(tree.source(), &moved, &lines.join("\n")));
-    Fix::unsafe_(
+    Ok(Fix::unsafe_(
         format!("Build in stage {name}, run on {}", split.runtime),
         edits,
-    )
+    ))
 }
 
 impl Transform for MultiStageSplit {
@@ -441,10 +455,10 @@ impl Transform for MultiStageSplit {
             }
             let mut split = split;
             split.lines.splice(0..0, users.create);
-            Ok((split, app))
+            fix(cx, stage, &split, app.as_deref())
         });
         match planned {
-            Ok((split, app)) => out.push(finding.with_fix(fix(cx, stage, &split, app.as_deref()))),
+            Ok(fix) => out.push(finding.with_fix(fix)),
             Err(why) => out.push(finding.refused(format!("not split: {why}"))),
         }
     }

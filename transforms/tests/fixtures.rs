@@ -8,6 +8,8 @@
 //! error, a second run changes nothing, and safe-only runs apply only safe
 //! fixes.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -103,6 +105,10 @@ fn fixtures() {
                 "{case}"
             );
         }
+        // Offsets, clean parse, stability and byte-exactness with every
+        // transform on, safe and unsafe.
+        let problems = common::check_all(&src, ctx.as_ref());
+        assert!(problems.is_empty(), "{case}: {problems:?}");
         match case.split('_').next().unwrap() {
             "ok" => assert!(findings.is_empty(), "{case}: {findings:#?}"),
             "bad" => assert_ne!(outcome.output, src, "{case}: nothing was fixed"),

@@ -68,7 +68,13 @@ fn guard_edits(tree: &SyntaxTree, f: &mut Finding) {
     let text = tree.source_str();
     let mut why = None;
     if let Some(fix) = &f.fix {
+        let mut end = 0;
         for e in &fix.edits {
+            if e.range.start < end {
+                why = Some("fix not applied: its edits overlap".to_string());
+                break;
+            }
+            end = e.range.end;
             let (start, end) = (e.range.start as usize, e.range.end as usize);
             if start > end
                 || end > text.len()
@@ -134,6 +140,10 @@ pub struct FixOutcome {
     /// Findings left on the output, including fixes not applied and why.
     pub remaining: Vec<Finding>,
     pub rounds: usize,
+    /// The edits of each round, sorted, each round's against the text the
+    /// round before it left (line breaks as written: [`apply`] turns them
+    /// into the file's own).
+    pub edits: Vec<Vec<Edit>>,
     /// Set when the pipeline kept the original text on purpose.
     pub failure: Option<String>,
 }
@@ -202,19 +212,32 @@ impl Taken {
             .is_some_and(|(_, &end)| end >= e.range.start)
     }
 
+    /// Edits of one fix may touch each other: the range kept is their union.
     fn insert(&mut self, e: &Edit) {
-        debug_assert!(!self.overlaps(e));
-        self.0.insert(e.range.start, e.range.end);
+        let (mut start, mut end) = (e.range.start, e.range.end);
+        while let Some((&s, &t)) = self.0.range(..=end).next_back() {
+            if t < start {
+                break;
+            }
+            self.0.remove(&s);
+            start = start.min(s);
+            end = end.max(t);
+        }
+        self.0.insert(start, end);
     }
 }
 
-fn apply_findings(source: &[u8], findings: &[&Finding], crlf: bool) -> Vec<u8> {
+fn edits_of<'f>(findings: &[&'f Finding]) -> Vec<&'f Edit> {
     let mut edits: Vec<&Edit> = findings
         .iter()
         .flat_map(|f| f.fix.as_ref().map(|x| x.edits.iter()).into_iter().flatten())
         .collect();
     edits.sort_by_key(|e| (e.range.start, e.range.end));
-    apply(source, &edits, crlf)
+    edits
+}
+
+fn apply_findings(source: &[u8], findings: &[&Finding], crlf: bool) -> Vec<u8> {
+    apply(source, &edits_of(findings), crlf)
 }
 
 /// `fix`: applies fixes until nothing changes.
@@ -232,6 +255,7 @@ pub fn fix(
             applied: Vec::new(),
             remaining: findings,
             rounds: 0,
+            edits: Vec::new(),
             failure: None,
         };
     }
@@ -242,6 +266,7 @@ pub fn fix(
     let mut applied: Vec<Finding> = Vec::new();
     let mut refused: HashSet<(&str, String)> = HashSet::new();
     let mut rounds = 0;
+    let mut round_edits = Vec::new();
     loop {
         let picked = pick(&findings, min);
         if picked.is_empty() {
@@ -273,8 +298,10 @@ pub fn fix(
                 }
                 break;
             }
+            round_edits.push(edits_of(&good).into_iter().cloned().collect());
             applied.extend(good.into_iter().cloned());
         } else {
+            round_edits.push(edits_of(&chosen).into_iter().cloned().collect());
             applied.extend(chosen.into_iter().cloned());
         }
         current = next;
@@ -297,6 +324,7 @@ pub fn fix(
         applied,
         remaining: findings,
         rounds,
+        edits: round_edits,
         failure: None,
     }
 }
@@ -363,6 +391,7 @@ fn keep_original(
         applied: Vec::new(),
         remaining: findings,
         rounds: 0,
+        edits: Vec::new(),
         failure: Some(why),
     }
 }

@@ -180,20 +180,15 @@ pub(super) fn context_copies(stage: &Stage<'_>, skip: &[&str]) -> Result<Vec<Str
                     "COPY --chown={owner} names a user the runtime base does not have"
                 ));
             }
-            let _ = write!(line, " --{}", f.name);
-            if let Some(v) = f.value {
-                let _ = write!(line, "={v}");
-            }
+            // As written: the value keeps its quoting.
+            let _ = write!(line, " {}", inst.tree().str(f.range));
         }
+        // The words as BuildKit read them, before it expands them: the same
+        // words in either form mean the same.
         let mut words: Vec<String> = sources.to_vec();
         words.push(abs);
-        if words.iter().any(|w| w.contains([' ', '"', '\\'])) {
-            let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
-            let _ = write!(line, " [{}]", quoted.join(", "));
-        } else {
-            line.push(' ');
-            line.push_str(&words.join(" "));
-        }
+        line.push(' ');
+        line.push_str(&crate::util::instruction_words(&words)?);
         out.push(line);
     }
     Ok(out)

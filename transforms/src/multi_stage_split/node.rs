@@ -6,6 +6,7 @@ use dockopt_syntax::Stage;
 
 use super::files::{calls, context_text};
 use super::{command, runtime_image, static_site, Input, Split};
+use crate::run::end_and_gap;
 use crate::util::{add_syntax_directive, syntax_directive};
 
 pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
@@ -112,13 +113,10 @@ fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
         dev.contains_key(*w) || dev.contains_key(w.trim_start_matches("node_modules/.bin/"))
     });
     let last = stage.instructions.iter().rev().find(|i| i.is("run"))?;
-    let at = last.range().end;
-    let lead = if cx.tree.source()[at as usize - 1] == b'\n' {
-        ""
-    } else {
-        "\n"
-    };
-    (!pruned && !uses_dev).then(|| Edit::insert(at, format!("{lead}RUN {command}\n")))
+    // At the end of the RUN's text, before its line break: the runtime
+    // stage's edit may take the break and all that follows.
+    let at = end_and_gap(cx.tree, last);
+    (!pruned && !uses_dev).then(|| Edit::insert(at, format!("\nRUN {command}")))
 }
 
 /// package.json from the build context, parsed.
