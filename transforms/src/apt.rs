@@ -4,7 +4,7 @@ use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
-use crate::run::{append, descendants, insert_after, run, stage_runs, subcommand, Run, Style};
+use crate::run::{append, insert_after, run, stage_parents, stage_runs, subcommand, Run, Style};
 
 pub struct Apt;
 
@@ -80,37 +80,65 @@ fn removes_lists(r: &Run<'_>) -> bool {
     r.script.text().contains("/var/lib/apt/lists") || r.has_cache_mount("/var/lib/apt")
 }
 
-/// A later RUN, here or in a stage built from this one, that installs
-/// without its own update: it needs the lists this RUN would remove.
-fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> Option<u32> {
-    let tree = cx.tree;
-    let stages = tree.stages();
-    let mut scope: Vec<&Instruction<'_>> = stages[stage]
-        .instructions
-        .iter()
-        .filter(|i| i.range().start > after.range().start)
-        .collect();
-    for d in descendants(tree, stage) {
-        scope.extend(stages[d].instructions.iter());
+/// Whether a RUN (or ONBUILD RUN) installs without its own update, or
+/// cannot be read and mentions apt: it needs the lists an earlier RUN left.
+fn needs_lists(cx: &Cx<'_>, inst: &Instruction<'_>) -> bool {
+    if !(inst.is("run") || inst.sub_command().is_some_and(|s| s.is("run"))) {
+        return false;
     }
-    for inst in scope
-        .into_iter()
-        .filter(|i| i.is("run") || i.sub_command().is_some_and(|s| s.is("run")))
-    {
-        match run(cx, inst) {
-            Some(r) => {
-                if installs_without_update(&r.script.commands()).is_some() {
-                    return Some(inst.start_line());
-                }
-            }
-            None => {
-                if inst.line().contains("apt") {
-                    return Some(inst.start_line());
-                }
+    match run(cx, inst) {
+        Some(r) => installs_without_update(r.script.command_list()).is_some(),
+        None => inst.line().contains("apt"),
+    }
+}
+
+/// Where RUNs that need the lists are, computed once per file.
+struct ListUsers {
+    /// Per stage: (start offset, line) of each such RUN, in order.
+    in_stage: Vec<Vec<(u32, u32)>>,
+    /// Per stage: the line of the first such RUN in a stage built from it.
+    in_descendants: Vec<Option<u32>>,
+}
+
+impl ListUsers {
+    fn new(cx: &Cx<'_>) -> Self {
+        let stages = cx.tree.stages();
+        let in_stage: Vec<Vec<(u32, u32)>> = stages
+            .iter()
+            .map(|s| {
+                s.instructions
+                    .iter()
+                    .filter(|i| needs_lists(cx, i))
+                    .map(|i| (i.range().start, i.start_line()))
+                    .collect()
+            })
+            .collect();
+        // A stage's parent comes before it: fold children into parents from
+        // the last stage back. Lines grow with stages, so the first is the
+        // smallest.
+        let parents = stage_parents(&stages);
+        let mut in_descendants: Vec<Option<u32>> = vec![None; stages.len()];
+        for s in (0..stages.len()).rev() {
+            let first = in_stage[s].first().map(|&(_, l)| l).or(in_descendants[s]);
+            if let (Some(p), Some(line)) = (parents[s], first) {
+                in_descendants[p] = Some(in_descendants[p].map_or(line, |l| l.min(line)));
             }
         }
+        Self {
+            in_stage,
+            in_descendants,
+        }
     }
-    None
+
+    /// A later RUN, here or in a stage built from this one, that installs
+    /// without its own update: it needs the lists `after` would remove.
+    fn after(&self, stage: usize, after: &Instruction<'_>) -> Option<u32> {
+        let here = &self.in_stage[stage];
+        let at = here.partition_point(|&(start, _)| start <= after.range().start);
+        here.get(at)
+            .map(|&(_, line)| line)
+            .or(self.in_descendants[stage])
+    }
 }
 
 impl Transform for Apt {
@@ -132,6 +160,7 @@ impl Transform for Apt {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let style = Style::of(cx.tree);
+        let users = std::cell::OnceCell::new();
         for (stage, insts) in stage_runs(cx.tree) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
@@ -187,7 +216,7 @@ impl Transform for Apt {
                         )));
                     }
                 }
-                if let Some(c) = installs_without_update(&cmds) {
+                if let Some(c) = installs_without_update(cmds) {
                     let at = r.src(c.name.range.clone());
                     let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at);
                     let network_none = r
@@ -216,7 +245,7 @@ impl Transform for Apt {
                     "apt lists stay in the layer: remove /var/lib/apt/lists/* in the same RUN",
                     last,
                 );
-                if let Some(line) = later_needs_lists(cx, stage, inst) {
+                if let Some(line) = users.get_or_init(|| ListUsers::new(cx)).after(stage, inst) {
                     out.push(f.refused(format!("lists kept: the RUN at line {line} installs without its own apt-get update")));
                     continue;
                 }

@@ -11,6 +11,8 @@ pub struct Downloads;
 
 const CODE: &str = "DKR007";
 const NAME: &str = "downloads";
+/// Downloads checked per file.
+const MAX_DOWNLOADS: usize = 64;
 
 fn basename(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next()?;
@@ -135,6 +137,7 @@ impl Transform for Downloads {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let style = Style::of(cx.tree);
+        let mut seen = 0;
         for (stage, insts) in stage_runs(cx.tree) {
             for (pos, inst) in insts.iter().enumerate().filter(|(_, i)| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
@@ -148,6 +151,15 @@ impl Transform for Downloads {
                         format!("the downloaded archive {file} stays in the layer"),
                         at,
                     );
+                    // Each check reads the rest of the file: bound the work.
+                    seen += 1;
+                    if seen > MAX_DOWNLOADS {
+                        out.push(f.refused(format!(
+                            "kept: the file downloads more than {MAX_DOWNLOADS} archives; \
+                             the rest are not checked"
+                        )));
+                        return;
+                    }
                     if cmds[k + 1..].iter().any(|e| extracts(e, &file)) {
                         if removes(r.script, &file) {
                             continue;

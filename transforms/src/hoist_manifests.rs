@@ -1,5 +1,7 @@
 #![doc = include_str!("../../docs/rules/hoist-manifests.md")]
 
+use std::fmt::Write as _;
+
 use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::{Instruction, TextRange};
@@ -13,23 +15,23 @@ pub struct HoistManifests;
 const CODE: &str = "DKR011";
 const NAME: &str = "hoist-manifests";
 
-/// The working directory after each instruction of a stage, when known.
-fn workdir_at(insts: &[Instruction<'_>], upto: usize) -> Option<String> {
-    let mut wd = String::from("/");
-    for i in &insts[..upto] {
+/// The working directory in force at each instruction of a stage, when
+/// known.
+fn workdirs(insts: &[Instruction<'_>]) -> Vec<Option<String>> {
+    let mut wd = Some(String::from("/"));
+    let mut out = Vec::with_capacity(insts.len());
+    for i in insts {
+        out.push(wd.as_ref().map(|w| w.trim_end_matches('/').to_string()));
         if i.is("workdir") {
-            let d = i.values().first()?;
-            if d.contains('$') {
-                return None;
-            }
-            wd = if d.starts_with('/') {
-                d.clone()
-            } else {
-                format!("{}/{d}", wd.trim_end_matches('/'))
+            wd = match (wd, i.values().first()) {
+                (Some(_), Some(d)) if d.contains('$') => None,
+                (Some(_), Some(d)) if d.starts_with('/') => Some(d.clone()),
+                (Some(w), Some(d)) => Some(format!("{}/{d}", w.trim_end_matches('/'))),
+                _ => None,
             };
         }
     }
-    Some(wd.trim_end_matches('/').to_string())
+    out
 }
 
 /// Whether a COPY destination is the working directory `wd`.
@@ -55,7 +57,31 @@ impl Transform for HoistManifests {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+        let Some(ctx) = cx.context else { return };
         for (_, insts) in stage_runs(cx.tree) {
+            // Each RUN's first top-level install, and for each position the
+            // next RUN that has one: found once per stage.
+            let installs: Vec<Option<(Run<'_>, &Command)>> = insts
+                .iter()
+                .map(|i| {
+                    let r = run(cx, i)?;
+                    let c = r
+                        .script
+                        .command_list()
+                        .iter()
+                        .find(|c| c.top_level && is_installer(c))?;
+                    Some((r, c))
+                })
+                .collect();
+            let wds = std::cell::OnceCell::new();
+            let mut next = vec![None; insts.len() + 1];
+            for k in (0..insts.len()).rev() {
+                next[k] = if installs[k].is_some() {
+                    Some(k)
+                } else {
+                    next[k + 1]
+                };
+            }
             for (pos, copy) in insts.iter().enumerate() {
                 if !copy.is("copy")
                     || copy.flag("from").is_some()
@@ -65,20 +91,11 @@ impl Transform for HoistManifests {
                 }
                 let [src, dest] = copy.values() else { continue };
                 // The first RUN after the COPY that installs from manifests.
-                let Some((rpos, r, cmd)) =
-                    insts[pos + 1..].iter().enumerate().find_map(|(k, i)| {
-                        let r = run(cx, i)?;
-                        let c = r
-                            .script
-                            .commands()
-                            .into_iter()
-                            .find(|c| c.top_level && is_installer(c))?;
-                        Some((pos + 1 + k, r, c))
-                    })
-                else {
+                let Some(rpos) = next[pos + 1] else { continue };
+                let Some((r, cmd)) = &installs[rpos] else {
                     continue;
                 };
-                let Some(ctx) = cx.context else { continue };
+                let (r, cmd) = (r, (*cmd).clone());
                 if !ctx.is_dir(src) {
                     continue;
                 }
@@ -98,8 +115,9 @@ impl Transform for HoistManifests {
                 }
                 let checked = planned.and_then(|p| {
                     check_between(&insts[pos + 1..rpos])?;
-                    check_place(&insts, pos, dest, &r, &cmd, p.keep_original)?;
-                    fix(cx.tree, copy, dest, &r, &cmd, &p)
+                    let wd = wds.get_or_init(|| workdirs(&insts))[pos].as_deref();
+                    check_place(wd, dest, r, &cmd, p.keep_original)?;
+                    fix(cx.tree, copy, dest, r, &cmd, &p)
                 });
                 match checked {
                     Ok(fix) => out.push(finding.with_fix(fix)),
@@ -176,15 +194,14 @@ fn check_between(between: &[Instruction<'_>]) -> Result<(), String> {
 }
 
 fn check_place(
-    insts: &[Instruction<'_>],
-    pos: usize,
+    wd: Option<&str>,
     dest: &str,
     r: &Run<'_>,
     cmd: &Command,
     keep_original: bool,
 ) -> Result<(), String> {
-    let wd = workdir_at(insts, pos).ok_or("the working directory uses a variable")?;
-    if !is_workdir(dest, &wd) {
+    let wd = wd.ok_or("the working directory uses a variable")?;
+    if !is_workdir(dest, wd) {
         return Err(format!(
             "the COPY goes to {dest}, not to the working directory the install runs in"
         ));
@@ -236,7 +253,8 @@ fn fix(
         .join(" ");
     let mut words = p.manifests.clone();
     words.push(dest.clone());
-    let mut hoisted = format!("{copy_head} {}\n", instruction_words(&words)?);
+    let mut hoisted = String::new();
+    let _ = writeln!(hoisted, "{copy_head} {}", instruction_words(&words)?);
     for d in &p.dirs {
         // A directory source copies its contents: name the target directory.
         let within = d
@@ -244,7 +262,7 @@ fn fix(
             .unwrap_or(d)
             .trim_start_matches('/');
         let words = [d.clone(), format!("{dest}{within}/")];
-        hoisted += &format!("{copy_head} {}\n", instruction_words(&words)?);
+        let _ = writeln!(hoisted, "{copy_head} {}", instruction_words(&words)?);
     }
     let run_kw = crate::util::same_case(r.inst.keyword(), "RUN");
     let mut run_line = vec![run_kw];

@@ -1,11 +1,11 @@
 #![doc = include_str!("../../docs/rules/merge-runs.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
-use dockopt_shell::Script;
+use dockopt_shell::{ParseError, Script, MAX_SCRIPT};
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 
 use crate::run::{
-    adjacent, comments_between, end_and_gap, errexit_shell, run, stage_runs, Run, Style,
+    adjacent, comments_between, end_and_gap, errexit_shell, run_or_why, stage_runs, Run, Style,
 };
 
 pub struct MergeRuns;
@@ -30,9 +30,8 @@ pub fn merge_edits<'a>(
     if a.command().flags != b.command().flags {
         return Err("the RUNs have different flags".into());
     }
-    let (Some(ra), Some(rb)) = (run(cx, a), run(cx, b)) else {
-        return Err("a shell script that does not parse cleanly".into());
-    };
+    let ra = run_or_why(cx, a).map_err(|e| e.to_string())?;
+    let rb = run_or_why(cx, b).map_err(|e| e.to_string())?;
     if let Some(why) = ra
         .script
         .blockers()
@@ -47,7 +46,7 @@ pub fn merge_edits<'a>(
     }
     let isolate_a = !ra.script.state_changes().is_empty();
     let group_b = !rb.script.is_and_chain();
-    if (isolate_a || group_b) && errexit_shell(tree, a) {
+    if (isolate_a || group_b) && errexit_shell(cx, a) {
         return Err("the SHELL runs with -e, which the shell ignores inside an && chain".into());
     }
     let a_text = ra.script.text().trim_end();
@@ -120,10 +119,26 @@ impl Transform for MergeRuns {
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let style = Style::of(cx.tree);
         for (_, insts) in stage_runs(cx.tree) {
+            // RUNs no transform reads: say so once, here.
+            for inst in insts.iter().filter(|i| i.is("run")) {
+                if let Err(e @ ParseError::TooLarge(_)) = run_or_why(cx, inst) {
+                    let f =
+                        Finding::new(CODE, NAME, "RUN too large to analyse", inst.keyword_range());
+                    out.push(f.refused(format!("not analysed: {e}; no transform changes it")));
+                }
+            }
+            // The length of the RUN the merges so far make: one merge round
+            // must not build a script too large to analyse.
+            let mut chain = 0;
             for pair in insts.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
                 if !a.is("run") || !b.is("run") || !adjacent(cx.tree, a, b) {
+                    chain = 0;
                     continue;
+                }
+                let len = |i: &Instruction<'_>| i.values().first().map_or(0, String::len);
+                if chain == 0 {
+                    chain = len(a);
                 }
                 let finding = Finding::new(
                     CODE,
@@ -131,11 +146,23 @@ impl Transform for MergeRuns {
                     "RUN right after RUN: each makes a layer",
                     b.keyword_range(),
                 );
+                chain += len(b) + 8;
+                if chain > MAX_SCRIPT {
+                    chain = 0;
+                    out.push(finding.refused(format!(
+                        "left separate: the merged script would be over the {MAX_SCRIPT}-byte \
+                         limit for analysis"
+                    )));
+                    continue;
+                }
                 match merge_edits(cx, a, b, &style) {
                     Ok(edits) => {
                         out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)));
                     }
-                    Err(why) => out.push(finding.refused(format!("left separate: {why}"))),
+                    Err(why) => {
+                        chain = 0;
+                        out.push(finding.refused(format!("left separate: {why}")));
+                    }
                 }
             }
         }

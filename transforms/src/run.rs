@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use dockopt_engine::Cx;
-use dockopt_shell::Script;
-use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
+use dockopt_shell::{ParseError, Script};
+use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange, TokenKind};
 
 /// A shell-form RUN whose script parsed cleanly under a POSIX shell.
 pub struct Run<'a> {
@@ -89,60 +89,82 @@ pub fn posix_by_stage(tree: &SyntaxTree) -> Vec<bool> {
     out
 }
 
-/// Whether a stage's SHELL turns on errexit (`["/bin/sh", "-ec"]`,
+/// Whether SHELL arguments turn on errexit (`["/bin/sh", "-ec"]`,
 /// `["bash", "-o", "errexit", "-c"]`).
-pub fn errexit_shell(tree: &SyntaxTree, inst: &Instruction<'_>) -> bool {
-    let Some(stage) = tree
-        .stages()
-        .into_iter()
-        .find(|s| s.instructions.iter().any(|i| i.range() == inst.range()))
-    else {
-        return false;
-    };
-    let mut on = false;
-    for i in &stage.instructions {
-        if i.range().start >= inst.range().start {
-            break;
-        }
-        if i.is("shell") {
-            let v = i.values();
-            on = v.iter().enumerate().skip(1).any(|(k, a)| {
-                (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('e'))
-                    || (a == "-o" && v.get(k + 1).is_some_and(|n| n == "errexit"))
-            });
-        }
-    }
-    on
+fn shell_errexit(values: &[String]) -> bool {
+    values.iter().enumerate().skip(1).any(|(k, a)| {
+        (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('e'))
+            || (a == "-o" && values.get(k + 1).is_some_and(|n| n == "errexit"))
+    })
 }
 
-/// Parsed RUN scripts of a tree, by instruction index; built once per round
-/// and shared by every transform.
-struct Scripts(Vec<Option<Script>>);
+/// Whether the SHELL in force at an instruction turns on errexit.
+pub fn errexit_shell(cx: &Cx<'_>, inst: &Instruction<'_>) -> bool {
+    let idx = inst.item().instruction.map_or(usize::MAX, |i| i as usize);
+    analysis(cx).errexit.get(idx).copied().unwrap_or(false)
+}
 
-fn parse_script(inst: &Instruction<'_>) -> Option<Script> {
+/// Analysis of the RUN instructions of a tree, by instruction index; built
+/// once per round and shared by every transform.
+struct Analysis {
+    scripts: Vec<Result<Script, ParseError>>,
+    /// Whether the SHELL in force at each instruction turns on errexit.
+    errexit: Vec<bool>,
+}
+
+fn parse_script(inst: &Instruction<'_>) -> Result<Script, ParseError> {
     if !inst.is("run") || inst.is_json() || inst.heredocs().next().is_some() {
-        return None;
+        return Err(ParseError::Syntax);
     }
-    let [text] = inst.values() else { return None };
-    Script::parse(text).ok()
+    let [text] = inst.values() else {
+        return Err(ParseError::Syntax);
+    };
+    Script::parse(text)
+}
+
+fn analysis<'a>(cx: &Cx<'a>) -> &'a Analysis {
+    cx.shared.get_or_init(|| {
+        let n = cx.tree.instruction_data().len();
+        let mut scripts: Vec<Result<Script, ParseError>> = Vec::with_capacity(n);
+        scripts.resize_with(n, || Err(ParseError::Syntax));
+        let mut errexit = vec![false; n];
+        for stage in cx.tree.stages() {
+            let mut on = false;
+            for i in &stage.instructions {
+                if let Some(idx) = i.item().instruction {
+                    errexit[idx as usize] = on;
+                }
+                if i.is("shell") {
+                    on = shell_errexit(i.values());
+                }
+            }
+        }
+        for i in cx.tree.instructions() {
+            if let Some(idx) = i.item().instruction {
+                if i.is("run") {
+                    scripts[idx as usize] = parse_script(&i);
+                }
+            }
+        }
+        Analysis { scripts, errexit }
+    })
 }
 
 /// The parsed script of a RUN, if it is shell form, has no heredoc, and
 /// parses cleanly.
 pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
-    let scripts: &'a Scripts = cx.shared.get_or_init(|| {
-        let mut v: Vec<Option<Script>> = Vec::new();
-        v.resize_with(cx.tree.instruction_data().len(), || None);
-        for i in cx.tree.instructions() {
-            if let Some(idx) = i.item().instruction {
-                v[idx as usize] = parse_script(&i);
-            }
-        }
-        Scripts(v)
-    });
-    let idx = inst.item().instruction? as usize;
-    let script = scripts.0.get(idx)?.as_ref()?;
-    Some(Run {
+    run_or_why(cx, inst).ok()
+}
+
+/// [`run`], or why the RUN gives no script.
+pub fn run_or_why<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Result<Run<'a>, ParseError> {
+    let idx = inst.item().instruction.ok_or(ParseError::Syntax)? as usize;
+    let script = match analysis(cx).scripts.get(idx) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => return Err(e.clone()),
+        None => return Err(ParseError::Syntax),
+    };
+    Ok(Run {
         inst: *inst,
         script,
         base: inst.command().args.start,
@@ -159,18 +181,33 @@ pub fn stage_runs(tree: &SyntaxTree) -> Vec<(usize, Vec<Instruction<'_>>)> {
         .collect()
 }
 
+/// For each stage, the earlier stage it is built FROM, if any.
+pub fn stage_parents(stages: &[Stage<'_>]) -> Vec<Option<usize>> {
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(stages.len());
+    for s in stages {
+        let base = s.base().unwrap_or_default().to_ascii_lowercase();
+        out.push(by_name.get(&base).copied());
+        if let Some(n) = s.name() {
+            by_name.insert(n, s.index);
+        }
+    }
+    out
+}
+
 /// Stage indices that are built FROM stage `index`, directly or not.
 pub fn descendants(tree: &SyntaxTree, index: usize) -> Vec<usize> {
     let stages = tree.stages();
-    let mut names: Vec<String> = stages[index].name().into_iter().collect();
+    let parents = stage_parents(&stages);
+    let mut inside = vec![false; stages.len()];
+    if let Some(slot) = inside.get_mut(index) {
+        *slot = true;
+    }
     let mut out = Vec::new();
-    for s in stages.iter().skip(index + 1) {
-        let base = s.base().unwrap_or_default().to_ascii_lowercase();
-        if names.contains(&base) {
-            out.push(s.index);
-            if let Some(n) = s.name() {
-                names.push(n);
-            }
+    for (s, parent) in parents.iter().enumerate().skip(index + 1) {
+        if parent.is_some_and(|p| inside[p]) {
+            inside[s] = true;
+            out.push(s);
         }
     }
     out
@@ -207,10 +244,8 @@ impl Style {
                         leading += 1;
                     }
                 }
-                if t.kind == TokenKind::Text {
-                    if tree.str(t.range).trim_end().ends_with("&&") {
-                        trailing += 1;
-                    }
+                if t.kind == TokenKind::Text && tree.str(t.range).trim_end().ends_with("&&") {
+                    trailing += 1;
                 }
             }
         }
@@ -266,13 +301,12 @@ pub fn end_and_gap(tree: &SyntaxTree, inst: &Instruction<'_>) -> u32 {
 
 /// Comment lines (trimmed of line endings) between two offsets.
 pub fn comments_between(tree: &SyntaxTree, from: u32, to: u32) -> Vec<String> {
-    tree.items()
+    let items = tree.items();
+    let first = items.partition_point(|i| i.range.start < from);
+    items[first..]
         .iter()
-        .filter(|i| {
-            i.range.start >= from
-                && i.range.end <= to
-                && i.kind == dockopt_syntax::ItemKind::Comment
-        })
+        .take_while(|i| i.range.end <= to)
+        .filter(|i| i.kind == dockopt_syntax::ItemKind::Comment)
         .map(|i| tree.str(i.range).trim_end_matches(['\r', '\n']).to_string())
         .collect()
 }
@@ -280,13 +314,16 @@ pub fn comments_between(tree: &SyntaxTree, from: u32, to: u32) -> Vec<String> {
 /// Whether anything but comments and blank lines sits between two
 /// instructions.
 pub fn adjacent(tree: &SyntaxTree, a: &Instruction<'_>, b: &Instruction<'_>) -> bool {
-    tree.items().iter().all(|i| {
-        i.range.start < a.range().end
-            || i.range.start >= b.range().start
-            || matches!(
+    let items = tree.items();
+    let from = items.partition_point(|i| i.range.start < a.range().end);
+    let to = items.partition_point(|i| i.range.start < b.range().start);
+    items.get(from..to).is_none_or(|between| {
+        between.iter().all(|i| {
+            matches!(
                 i.kind,
                 dockopt_syntax::ItemKind::Comment | dockopt_syntax::ItemKind::Blank
             )
+        })
     })
 }
 
@@ -317,10 +354,16 @@ pub fn append(r: &Run<'_>, tail: &str, style: &Style) -> Result<dockopt_engine::
     if tail.contains(['\n', '\r']) {
         return Err("the command would need a line break".into());
     }
+    if r.script.blockers().iter().any(|b| b.contains("comment")) {
+        // The joined line is one line: the comment would swallow the tail.
+        return Err("the script has a shell comment, which would run to its end".into());
+    }
     if text.ends_with(';') || text.ends_with('&') {
         return Err("the script ends with a separator".into());
     }
-    if Script::parse(&format!("{text} && {tail}")).is_err() {
+    // Parsing `text && tail` whole for every tail would cost a parse of the
+    // script each: check the script once and the tail alone.
+    if !r.script.can_append() || Script::parse(tail).is_err() {
         return Err("the extended script would not parse".into());
     }
     let end = r.src_at(text.len().saturating_sub(1)) + 1;

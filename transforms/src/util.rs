@@ -82,7 +82,7 @@ mod tests {
     #[test]
     fn words_for_instructions() {
         let w =
-            |v: &[&str]| instruction_words(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            |v: &[&str]| instruction_words(&v.iter().map(ToString::to_string).collect::<Vec<_>>());
         assert_eq!(w(&["a", "/b/"]).unwrap(), "a /b/");
         assert_eq!(
             w(&["my app", "/srv/x y/"]).unwrap(),

@@ -85,8 +85,15 @@ impl Suppressions {
         {
             return true;
         }
-        self.next
+        // `next` is in file order, several entries for one instruction.
+        let upto = self.next.partition_point(|(r, _)| r.start <= at);
+        let Some(&(last, _)) = self.next[..upto].last() else {
+            return false;
+        };
+        self.next[..upto]
             .iter()
+            .rev()
+            .take_while(|(r, _)| *r == last)
             .any(|(r, keys)| r.start <= at && at < r.end.max(r.start + 1) && hit(keys))
     }
 }

@@ -6,7 +6,7 @@
 //! Offsets are byte offsets into the script text; callers map them back to
 //! the file with the instruction's segment map.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::ops::Range;
 
@@ -22,6 +22,7 @@ pub struct Script {
     tree: tree_sitter::Tree,
     commands: OnceCell<Vec<Command>>,
     facts: OnceCell<Facts>,
+    appendable: OnceCell<bool>,
 }
 
 /// What one walk over the tree finds.
@@ -65,10 +66,11 @@ impl Word {
             match (quote, c) {
                 (Some('\''), '\'') | (Some('"'), '"') => quote = None,
                 (Some('\''), c) => out.push(c),
-                (_, '$' | '`') => return None,
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '*' | '?' | '[' | '{') => return None,
+                // Expansions anywhere but in single quotes; globs, braces
+                // and a leading tilde outside quotes.
+                (_, '$' | '`') | (None, '*' | '?' | '[' | '{') => return None,
                 (None, '~') if first => return None,
+                (None, '\'' | '"') => quote = Some(c),
                 (None, '\\') => out.extend(chars.next()),
                 // Inside double quotes a backslash escapes only these.
                 (Some(_), '\\') => match chars.peek() {
@@ -134,11 +136,23 @@ impl Script {
         if text.contains(['\u{b}', '\u{c}', '\r']) {
             return Err(ParseError::Blanks);
         }
-        let mut parser = Parser::new();
-        parser
-            .set_language(&tree_sitter_bash::LANGUAGE.into())
-            .map_err(|_| ParseError::Syntax)?;
-        let tree = parser.parse(text, None).ok_or(ParseError::Syntax)?;
+        // One parser per thread: setting the language up costs more than
+        // parsing a short script.
+        thread_local! {
+            static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+        }
+        let tree = PARSER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                let mut parser = Parser::new();
+                parser
+                    .set_language(&tree_sitter_bash::LANGUAGE.into())
+                    .ok()?;
+                *slot = Some(parser);
+            }
+            slot.as_mut()?.parse(text, None)
+        });
+        let tree = tree.ok_or(ParseError::Syntax)?;
         if tree.root_node().has_error() {
             return Err(ParseError::Syntax);
         }
@@ -147,6 +161,7 @@ impl Script {
             tree,
             commands: OnceCell::new(),
             facts: OnceCell::new(),
+            appendable: OnceCell::new(),
         })
     }
 
@@ -318,6 +333,18 @@ impl Script {
                 top_state,
                 blockers,
             }
+        })
+    }
+
+    /// Whether `script && more` parses for any command `more`: the script
+    /// does not end in a separator, an open construct or a comment.
+    /// Checked once, with a stand-in command.
+    pub fn can_append(&self) -> bool {
+        *self.appendable.get_or_init(|| {
+            let text = self.text.trim_end();
+            !text.ends_with([';', '&'])
+                && self.facts().blockers.iter().all(|b| !b.contains("comment"))
+                && Script::parse(&format!("{text} && true")).is_ok()
         })
     }
 

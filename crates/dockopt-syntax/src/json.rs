@@ -107,7 +107,7 @@ impl Reader<'_> {
             // A value is expected here.
             self.skip_ws();
             match self.peek() {
-                Some(b'[') | Some(b'{') => {
+                Some(b'[' | b'{') => {
                     let object = self.peek() == Some(b'{');
                     self.at += 1;
                     stack.push(object);

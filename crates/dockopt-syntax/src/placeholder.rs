@@ -21,12 +21,11 @@ const CANDIDATES: [u8; 27] = [
 /// The text view of `source` and, when the source has invalid bytes, the
 /// placeholder that stands for each of them.
 pub(crate) fn text_view(source: &[u8]) -> (String, Option<char>) {
-    match std::str::from_utf8(source) {
-        Ok(s) => (s.to_string(), None),
-        Err(_) => {
-            let p = choose(source);
-            (replace_invalid(source, p), Some(char::from(p)))
-        }
+    if let Ok(s) = std::str::from_utf8(source) {
+        (s.to_string(), None)
+    } else {
+        let p = choose(source);
+        (replace_invalid(source, p), Some(char::from(p)))
     }
 }
 
