@@ -7,6 +7,7 @@ where BuildKit rejects it, dockopt must report an error too.
 
 Usage: differential.py DOCKOPT_BINARY PATH...   (directories are walked)
        differential.py DOCKOPT_BINARY --random COUNT SEED   (generated files)
+       differential.py DOCKOPT_BINARY --edges   (edge cases: JSON, line limits)
 Deliberate differences are listed in docs/parser.md.
 """
 import json
@@ -64,6 +65,8 @@ FRAGMENTS = [
     "ONBUILD RUN x", "ONBUILD", "onbuild copy . /", "COPY --from=b --chown=1:1 a b", "COPY -- a b",
     "ADD --checksum=sha256:x http://e/f /", "COPY [\"a b\", \"c\"]", "BOGUS x y", "copy --link a\\ b c",
     "RUN a \\\\", "RUN é ☃", "ENV k=v\\ w", "LABEL \"a b\"=c", "RUN --a=\"x y\" b", "RUN  ",
+    "CMD [\"npm\",\"start\"] # note", "RUN [\"a\"] && b", "COPY [\"a\", \"b\"] c d", "CMD [] x",
+    "ONBUILD ONBUILD RUN x",
 ]
 HEREDOCS = [
     ("RUN <<EOF", ["echo 1", "EOF"]), ("RUN <<-EOF", ["\techo", "\tEOF"]),
@@ -119,6 +122,54 @@ def random_cases(n, seed, workdir):
         yield path
 
 
+def edge_cases():
+    """Where BuildKit's readers differ from most: Go's JSON decoder (text
+    after the array, surrogates, number range, nesting depth, control
+    characters) and the 64 KiB line scanner, heredoc bodies included."""
+    head = b"FROM a\n"
+    deep = lambda n: b"[" * n + b"1" + b"]" * n
+    cases = {
+        "json-trailing-comment": b'CMD ["npm","start"] # note\n',
+        "json-trailing-words": b'CMD ["a"] x y\n',
+        "json-trailing-bracket": b'ENTRYPOINT ["a"]]\n',
+        "json-empty-trailing": b"CMD []x\n",
+        "json-run-trailing": b'RUN ["a", "b"] && c\n',
+        "json-copy-trailing": b'COPY ["a", "b"] c\n',
+        "json-number-trailing": b"CMD [1] x\n",
+        "json-nested": b'CMD ["a", [1]]\n',
+        "json-surrogates": b'CMD ["\\ud83d\\ude00\\ud800\\u0041"]\n',
+        "json-out-of-range": b'CMD ["a", 1e400]\n',
+        "json-nested-out-of-range": b'CMD ["a", {"k": [1e400]}]\n',
+        "json-leading-zero": b'CMD ["a", 01]\n',
+        "json-trailing-comma": b'CMD ["a" , ]\n',
+        "json-bad-escape": b'CMD ["\\x"]\n',
+        "json-control-char": b'CMD ["a\x01"]\n',
+        "json-unterminated": b'CMD ["a"\n',
+        "json-depth-10000": b"CMD " + deep(10000) + b"\n",
+        "json-depth-10001": b"CMD " + deep(10001) + b"\n",
+        "heredoc-line-65535": b"RUN <<EOF\n" + b"x" * 65535 + b"\nEOF\n",
+        "heredoc-line-65536": b"RUN <<EOF\n" + b"x" * 65536 + b"\nEOF\n",
+        "comment-line-65535": b"# " + b"x" * 65533 + b"\n",
+        "comment-line-65536": b"# " + b"x" * 65534 + b"\n",
+        "line-crlf-65534": b"RUN " + b"x" * 65530 + b"\r\n",
+        "line-crlf-65535": b"RUN " + b"x" * 65531 + b"\r\n",
+        "line-eof-65535": b"RUN " + b"x" * 65531,
+        "line-eof-65536": b"RUN " + b"x" * 65532,
+        "continuation-65536": b"RUN a\\\n" + b"x" * 65536 + b"\n",
+        "onbuild-onbuild": b"ONBUILD ONBUILD RUN x\n",
+        "onbuild-onbuild-empty": b"ONBUILD ONBUILD\n",
+    }
+    return {name: head + body for name, body in cases.items()}
+
+
+def write_edge_cases(workdir):
+    for name, data in edge_cases().items():
+        path = os.path.join(workdir, name + ".Dockerfile")
+        with open(path, "wb") as f:
+            f.write(data)
+        yield path
+
+
 def main():
     binary, paths = sys.argv[1], sys.argv[2:]
     total = agree = 0
@@ -127,6 +178,9 @@ def main():
     if paths and paths[0] == "--random":
         import tempfile
         inputs = random_cases(int(paths[1]), int(paths[2]), tempfile.mkdtemp())
+    elif paths and paths[0] == "--edges":
+        import tempfile
+        inputs = write_edge_cases(tempfile.mkdtemp())
     for path in inputs:
         total += 1
         want, err = oracle(path)

@@ -11,36 +11,17 @@
 //! writes the placeholder.
 #![no_main]
 
-use dockopt_engine::{BuildContext, MemoryFs};
+use dockopt_engine::BuildContext;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../transforms/tests/common/mod.rs"]
 mod common;
 
-const FILES: &[(&str, &[u8])] = &[
-    (
-        "package.json",
-        br#"{"name":"a","scripts":{"start":"node server.js","build":"vite build"},"dependencies":{"express":"4"},"devDependencies":{"vite":"5"}}"#,
-    ),
-    ("package-lock.json", b"{}"),
-    ("requirements.txt", b"flask\n-r more.txt\n"),
-    ("more.txt", b"requests\n"),
-    ("go.mod", b"module a\n\ngo 1.22\n"),
-    ("Cargo.toml", b"[package]\nname = \"app\"\n"),
-    ("a.tgz", &[0x1f, 0x8b, 8, 0]),
-    ("app/server.js", b"console.log(1)\n"),
-];
-
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, src)) = data.split_first() else {
         return;
     };
-    let mut fs = MemoryFs::new();
-    for (i, (path, body)) in FILES.iter().enumerate() {
-        if flags & (1 << i) != 0 {
-            fs = fs.with(path, body.to_vec());
-        }
-    }
+    let fs = common::context_files(flags);
     let ctx = BuildContext::new(&fs, None);
     let problems = common::check_all(src, Some(&ctx));
     assert!(problems.is_empty(), "{problems:?}");

@@ -549,7 +549,16 @@ mod tests {
 
     #[test]
     fn errors_give_no_view() {
-        assert!(Script::parse("if then fi (").is_err());
+        assert_eq!(
+            Script::parse("if then fi (").err(),
+            Some(ParseError::Syntax)
+        );
         assert!(Script::parse("echo \"unterminated").is_err());
+        // Blanks to tree-sitter-bash, word characters to sh.
+        for s in ["a \u{c}&& b", "a\u{b} b", "a \r b"] {
+            assert_eq!(Script::parse(s).err(), Some(ParseError::Blanks), "{s:?}");
+        }
+        let big = "a && ".repeat(MAX_SCRIPT / 5 + 1);
+        assert!(matches!(Script::parse(&big), Err(ParseError::TooLarge(_))));
     }
 }

@@ -4,7 +4,33 @@
 
 use dockopt_engine::config::Settings;
 use dockopt_engine::fix::{apply, uses_crlf};
-use dockopt_engine::{pipeline, BuildContext};
+use dockopt_engine::{pipeline, BuildContext, MemoryFs};
+
+/// Build context files that wake the transforms that read the context.
+pub const CONTEXT_FILES: &[(&str, &[u8])] = &[
+    (
+        "package.json",
+        br#"{"name":"a","scripts":{"start":"node server.js","build":"vite build"},"dependencies":{"express":"4"},"devDependencies":{"vite":"5"}}"#,
+    ),
+    ("package-lock.json", b"{}"),
+    ("requirements.txt", b"flask\n-r more.txt\n"),
+    ("more.txt", b"requests\n"),
+    ("go.mod", b"module a\n\ngo 1.22\n"),
+    ("Cargo.toml", b"[package]\nname = \"app\"\n"),
+    ("a.tgz", &[0x1f, 0x8b, 8, 0]),
+    ("app/server.js", b"console.log(1)\n"),
+];
+
+/// A context with the files whose bits are set in `flags`.
+pub fn context_files(flags: u8) -> MemoryFs {
+    let mut fs = MemoryFs::new();
+    for (i, (path, body)) in CONTEXT_FILES.iter().enumerate() {
+        if flags & (1 << i) != 0 {
+            fs = fs.with(path, body.to_vec());
+        }
+    }
+    fs
+}
 
 pub fn settings(unsafe_fixes: bool) -> Settings {
     Settings {

@@ -109,7 +109,7 @@ pub fn to_json(inst: &Instruction<'_>) -> Value {
             original.push('\n');
         }
     }
-    json!({
+    let v = json!({
         "cmd": cmd.name(),
         "sub_cmd": cmd.sub.as_ref().map(|s| s.name()),
         "json": target.json,
@@ -123,7 +123,22 @@ pub fn to_json(inst: &Instruction<'_>) -> Value {
             "file_descriptor": h.file_descriptor,
             "content": h.content,
         })).collect::<Vec<_>>(),
-    })
+    });
+    match inst.tree().placeholder() {
+        Some(p) => shown(v, p),
+        None => v,
+    }
+}
+
+/// Bytes that are not UTF-8 as U+FFFD, not as the tree's placeholder. The
+/// value is this module's own, a few levels deep.
+fn shown(v: Value, p: char) -> Value {
+    match v {
+        Value::String(s) => Value::String(s.replace(p, "\u{fffd}")),
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| shown(x, p)).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, shown(x, p))).collect()),
+        other => other,
+    }
 }
 
 fn tree_dump(tree: &SyntaxTree) -> String {
