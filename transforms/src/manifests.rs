@@ -216,18 +216,35 @@ fn pnpm(ctx: &BuildContext<'_>, src: &str, text: &str) -> Result<Plan, String> {
     Ok(Plan::moved(manifests, text))
 }
 
-/// A requirements file and everything it includes.
+/// A requirements file and everything it includes, in the order pip reads
+/// them. Includes nest as deep as the context's files go: the files being
+/// read are a stack, not recursion.
 fn requirements(ctx: &BuildContext<'_>, path: &str, out: &mut Vec<String>) -> Result<(), String> {
-    if out.iter().any(|p| p == path) {
-        return Ok(());
-    }
-    let text = ctx
-        .read(path)
-        .ok_or_else(|| format!("{path} is not in the build context"))?;
-    out.push(path.to_string());
-    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    let text = String::from_utf8(text).map_err(|_| format!("{path} is not valid UTF-8"))?;
-    for line in text.lines() {
+    // Each file being read, with its lines and the next one to read.
+    let mut stack: Vec<(String, Vec<String>, usize)> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = out.iter().cloned().collect();
+    let mut next = Some(path.to_string());
+    loop {
+        if let Some(path) = next.take() {
+            if seen.insert(path.clone()) {
+                let text = ctx
+                    .read(&path)
+                    .ok_or_else(|| format!("{path} is not in the build context"))?;
+                let text =
+                    String::from_utf8(text).map_err(|_| format!("{path} is not valid UTF-8"))?;
+                out.push(path.clone());
+                stack.push((path, text.lines().map(str::to_string).collect(), 0));
+            }
+        }
+        let Some((path, lines, at)) = stack.last_mut() else {
+            return Ok(());
+        };
+        let Some(line) = lines.get(*at) else {
+            stack.pop();
+            continue;
+        };
+        *at += 1;
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
         let line = line.split(" #").next().unwrap_or("").trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -235,10 +252,10 @@ fn requirements(ctx: &BuildContext<'_>, path: &str, out: &mut Vec<String>) -> Re
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             ["-r" | "--requirement" | "-c" | "--constraint", file, ..] => {
-                requirements(ctx, &join(dir, file), out)?;
+                next = Some(join(dir, file));
             }
             [w, ..] if (w.starts_with("-r") || w.starts_with("-c")) && w.len() > 2 => {
-                requirements(ctx, &join(dir, &w[2..]), out)?;
+                next = Some(join(dir, &w[2..]));
             }
             ["-e" | "--editable", ..] => {
                 return Err(format!("{path} installs an editable local package"))
@@ -250,7 +267,6 @@ fn requirements(ctx: &BuildContext<'_>, path: &str, out: &mut Vec<String>) -> Re
             _ => {}
         }
     }
-    Ok(())
 }
 
 fn pip(ctx: &BuildContext<'_>, src: &str, c: &Command, text: &str) -> Result<Plan, String> {

@@ -192,3 +192,32 @@ fn runs_take_linear_time() {
         },
     );
 }
+
+#[test]
+fn requirement_files_that_include_each_other_deeply() {
+    let n = 50_000;
+    let mut fs = dockopt_engine::MemoryFs::new();
+    for i in 0..n {
+        fs = fs.with(&format!("r{i}.txt"), format!("-r r{}.txt\n", i + 1));
+    }
+    fs = fs.with(&format!("r{n}.txt"), "flask\n");
+    let ctx = dockopt_engine::BuildContext::new(&fs, None);
+    let src = b"FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r r0.txt\n";
+    let out = common::fix(src, true, Some(&ctx));
+    // Fifty thousand manifests make a COPY line BuildKit cannot read: that
+    // fix is refused, and the others still apply.
+    let hoist = out.remaining.iter().find(|f| f.code == "DKR011").unwrap();
+    assert_eq!(
+        hoist.not_applied.as_deref(),
+        Some("fix not applied: the result would not parse")
+    );
+    assert!(
+        out.output.ends_with(b"pip install -r r0.txt\n"),
+        "{}",
+        String::from_utf8_lossy(&out.output)
+    );
+    assert_eq!(
+        common::fix(&out.output, true, Some(&ctx)).output,
+        out.output
+    );
+}

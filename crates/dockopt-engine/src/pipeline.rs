@@ -272,8 +272,41 @@ pub fn fix(
         if picked.is_empty() {
             break;
         }
+        let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
+        let mut next = apply_findings(&current, &chosen, crlf);
+        let mut taken = chosen.clone();
+        if introduces_errors(&next, baseline_errors) {
+            // Keep the fixes that are fine on their own; refuse the others
+            // for good, and let the rest wait for the next round.
+            let (good, bad) = sort_out(&current, &chosen, crlf, baseline_errors);
+            let bad: Vec<(&'static str, String)> =
+                bad.iter().map(|f| (f.code, f.message.clone())).collect();
+            taken = good.first().cloned().unwrap_or_default();
+            next = apply_findings(&current, &taken, crlf);
+            let all: Vec<&Finding> = good.concat();
+            if good.len() > 1
+                && !introduces_errors(&apply_findings(&current, &all, crlf), baseline_errors)
+            {
+                next = apply_findings(&current, &all, crlf);
+                taken = all;
+            }
+            if taken.is_empty() {
+                // Nothing applies this round: mark the refused and pick again.
+                drop(chosen);
+                for key in bad {
+                    refused.insert(key);
+                }
+                for f in &mut findings {
+                    if refused.contains(&(f.code, f.message.clone())) {
+                        f.not_applied.get_or_insert_with(|| NOT_PARSING.to_string());
+                    }
+                }
+                continue;
+            }
+            refused.extend(bad);
+        }
         if rounds == MAX_ROUNDS {
-            let mut names: Vec<&str> = picked.iter().map(|&i| findings[i].name).collect();
+            let mut names: Vec<&str> = taken.iter().map(|f| f.name).collect();
             names.dedup();
             let why = format!(
                 "fixes did not converge after {MAX_ROUNDS} rounds ({})",
@@ -282,35 +315,15 @@ pub fn fix(
             return keep_original(source, transforms, settings, context, why);
         }
         rounds += 1;
-        let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
-        let mut next = apply_findings(&current, &chosen, crlf);
-        if introduces_errors(&next, baseline_errors) {
-            // Keep the fixes that are fine on their own.
-            let (good, bad) = sort_out(&current, &chosen, crlf, baseline_errors);
-            for f in bad {
-                refused.insert((f.code, f.message.clone()));
-            }
-            next = apply_findings(&current, &good, crlf);
-            if good.is_empty() || introduces_errors(&next, baseline_errors) {
-                let why = "fix not applied: the result would not parse cleanly";
-                for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
-                    f.not_applied.get_or_insert_with(|| why.to_string());
-                }
-                break;
-            }
-            round_edits.push(edits_of(&good).into_iter().cloned().collect());
-            applied.extend(good.into_iter().cloned());
-        } else {
-            round_edits.push(edits_of(&chosen).into_iter().cloned().collect());
-            applied.extend(chosen.into_iter().cloned());
-        }
+        round_edits.push(edits_of(&taken).into_iter().cloned().collect());
+        applied.extend(taken.into_iter().cloned());
         current = next;
         let tree = parse(current.clone());
         findings = check_tree(&tree, transforms, settings, context);
         // A fix that was refused once stays refused.
         for f in &mut findings {
             if refused.contains(&(f.code, f.message.clone())) {
-                f.not_applied = Some("fix not applied: the result would not parse".into());
+                f.not_applied = Some(NOT_PARSING.into());
             }
         }
     }
@@ -329,19 +342,21 @@ pub fn fix(
     }
 }
 
+const NOT_PARSING: &str = "fix not applied: the result would not parse";
+
 /// Trial parses spent finding which fixes of a round break the file. Each
 /// costs a parse of the whole file; past the budget, the fixes still in
 /// doubt wait, refused, so that hostile input cannot make this quadratic.
 const TRIAL_BUDGET: usize = 64;
 
-/// Splits fixes whose combined result does not parse into those fine on
-/// their own and those that are not, by halving.
+/// Splits fixes whose combined result does not parse into groups that are
+/// fine (each tested as a whole) and fixes that are not, by halving.
 fn sort_out<'f>(
     current: &[u8],
     chosen: &[&'f Finding],
     crlf: bool,
     baseline: usize,
-) -> (Vec<&'f Finding>, Vec<&'f Finding>) {
+) -> (Vec<Vec<&'f Finding>>, Vec<&'f Finding>) {
     let (mut good, mut bad) = (Vec::new(), Vec::new());
     let mut budget = TRIAL_BUDGET;
     let mut queue: Vec<&[&Finding]> = vec![chosen];
@@ -358,7 +373,7 @@ fn sort_out<'f>(
             introduces_errors(&apply_findings(current, group, crlf), baseline)
         };
         match group {
-            _ if !broken => good.extend_from_slice(group),
+            _ if !broken => good.push(group.to_vec()),
             [one] => bad.push(*one),
             _ => {
                 let (a, b) = group.split_at(group.len() / 2);
@@ -393,5 +408,81 @@ fn keep_original(
         rounds: 0,
         edits: Vec::new(),
         failure: Some(why),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dockopt_syntax::TextRange;
+
+    use super::*;
+    use crate::fix::Fix;
+
+    /// A transform with one finding whose fix replaces `range` with `text`.
+    struct Fixed(&'static str, TextRange, &'static str);
+
+    impl Transform for Fixed {
+        fn code(&self) -> &'static str {
+            self.0
+        }
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn summary(&self) -> &'static str {
+            ""
+        }
+        fn docs(&self) -> &'static str {
+            ""
+        }
+        fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+            // Once applied, the text is there: nothing more to do.
+            if cx
+                .tree
+                .source()
+                .windows(self.2.len())
+                .any(|w| w == self.2.as_bytes())
+            {
+                return;
+            }
+            let edit = Edit::replace(self.1, self.2);
+            out.push(
+                Finding::new(self.0, self.0, "x", self.1).with_fix(Fix::safe("x", vec![edit])),
+            );
+        }
+    }
+
+    #[test]
+    fn a_broken_fix_does_not_block_the_others() {
+        let src = b"FROM a\nRUN b\n";
+        // Sorted first, and overlapping the good one: it is tried alone.
+        let broken = Fixed("T1", TextRange::new(0, 4), "FRXM");
+        let good = Fixed("T2", TextRange::new(0, 0), "# ok\n");
+        let out = fix(src, &[&broken, &good], &Settings::default(), None);
+        assert_eq!(out.output, b"# ok\nFROM a\nRUN b\n");
+        let t1 = out.remaining.iter().find(|f| f.code == "T1").unwrap();
+        assert_eq!(t1.not_applied.as_deref(), Some(NOT_PARSING));
+        assert!(out.failure.is_none());
+    }
+
+    #[test]
+    fn edits_that_leave_the_file_or_split_characters_are_refused() {
+        let src = "FROM a\nRUN \u{e9}\n".as_bytes();
+        let outside = Fixed("T1", TextRange::new(13, 20), "x");
+        let split = Fixed("T2", TextRange::new(12, 12), "x");
+        let (_, findings) = check(src, &[&outside, &split], &Settings::default(), None);
+        assert_eq!(findings.len(), 2);
+        for f in &findings {
+            assert!(
+                f.not_applied
+                    .as_deref()
+                    .unwrap()
+                    .contains("does not fall on characters"),
+                "{f:?}"
+            );
+        }
+        assert_eq!(
+            fix(src, &[&outside, &split], &Settings::default(), None).output,
+            src
+        );
     }
 }
