@@ -24,6 +24,14 @@ import dockerfile
 from fixed import fix_unsafe, report
 
 
+def parse_path(path):
+    """BuildKit's parse of a file. The Python wrapper takes text: bytes that
+    are not UTF-8 become U+FFFD, a character BuildKit reads as it reads such
+    a byte (part of a word)."""
+    with open(path, "rb") as f:
+        return dockerfile.parse_string(f.read().decode("utf-8", errors="replace"))
+
+
 def stage_graph_errors(commands):
     """Stage names must be unique and `--from` must name an earlier stage
     (or an image, which has a tag, digest or registry)."""
@@ -67,13 +75,13 @@ def main():
         try:
             original_ok = True
             try:
-                dockerfile.parse_file(path)
+                parse_path(path)
             except dockerfile.GoParseError:
                 original_ok = False
             out = fix_unsafe(binary, path, context)
             if original_ok:
                 graph = stage_graph_errors(dockerfile.parse_string(out))
-                if graph and not stage_graph_errors(dockerfile.parse_file(path)):
+                if graph and not stage_graph_errors(parse_path(path)):
                     failures.append(f"{rel}: " + "; ".join(graph))
         except (dockerfile.GoParseError, RuntimeError) as e:
             failures.append(f"{rel}: {e}")
