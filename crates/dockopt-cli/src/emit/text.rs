@@ -25,27 +25,46 @@ fn render(out: &mut dyn Write, r: &FileReport, note: &Note<'_>, color: bool) -> 
         range,
         label,
     } = *note;
-    let Ok(src) = std::str::from_utf8(&r.source) else {
-        let (s, _) = span(&r.source, range);
+    // Only the lines the range touches: the renderer reads all it is given,
+    // and a file with thousands of notes must not be read thousands of times.
+    let src = &r.source;
+    let mut range = range.as_usize();
+    range.end = range.end.min(src.len());
+    range.start = range.start.min(range.end);
+    let first = src[..range.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let last = src[range.end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(src.len(), |i| range.end + i);
+    let (s, _) = span(
+        src,
+        dockopt_syntax::TextRange::new(range.start as u32, range.end as u32),
+    );
+    let Ok(lines) = std::str::from_utf8(&src[first..last]) else {
         return writeln!(
             out,
             "{}:{}:{}: {id} {title} [{label}]",
             r.display, s.line, s.col
         );
     };
-    let mut range = range.as_usize();
-    range.end = range.end.min(src.len());
-    range.start = range.start.min(range.end);
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
     let msg = level.title(title).id(id).snippet(
-        Snippet::source(src)
+        Snippet::source(lines)
+            .line_start(s.line as usize)
             .origin(&r.display)
             .fold(true)
-            .annotation(level.span(range).label(label)),
+            .annotation(
+                level
+                    .span(range.start - first..range.end - first)
+                    .label(label),
+            ),
     );
     let shown = renderer.render(msg).to_string();
     writeln!(out, "{shown}\n")
