@@ -80,7 +80,23 @@ proptest! {
     #[test]
     fn arbitrary_bytes_round_trip(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let tree = parse(bytes.clone());
-        prop_assert_eq!(tree.print(), bytes);
+        prop_assert_eq!(tree.print(), bytes.clone());
+        // The text view: same length, the same ASCII bytes, and only the
+        // placeholder (a byte the file lacks) where the file is not UTF-8.
+        let text = tree.source_str().as_bytes();
+        prop_assert_eq!(text.len(), bytes.len());
+        for (a, b) in text.iter().zip(&bytes) {
+            if *b < 0x80 {
+                prop_assert_eq!(a, b);
+            } else if a != b {
+                prop_assert_eq!(Some(char::from(*a)), tree.placeholder());
+            }
+        }
+        // The index built with the tree answers as one built on its own.
+        let index = dockopt_syntax::LineIndex::new(&bytes);
+        for at in 0..=bytes.len() as u32 {
+            prop_assert_eq!(tree.line_col(at), index.line_col(at));
+        }
     }
 
     #[test]
