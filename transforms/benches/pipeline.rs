@@ -1,6 +1,7 @@
 //! `fix` with every transform over the corpus's application and official
 //! Dockerfiles: the cost per file of checking, fixing and re-checking.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
@@ -45,5 +46,61 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Inputs that used to abort or take quadratic time: 20,000 RUNs, a RUN of
+/// 100,000 commands, 40,000 error lines (parse and check).
+fn hostile(c: &mut Criterion) {
+    let mut runs = String::from("FROM alpine\n");
+    for i in 0..20_000 {
+        let _ = writeln!(runs, "RUN echo {i}");
+    }
+    let mut chain = String::from("FROM alpine\nRUN true");
+    for i in 0..100_000 {
+        if i % 10 == 0 {
+            chain.push_str(" \\\n   ");
+        }
+        chain.push_str(" && a");
+    }
+    chain.push('\n');
+    let mut errors = String::new();
+    for i in 0..40_000 {
+        let _ = writeln!(errors, "BOGUS{i} x");
+    }
+    let settings = Settings {
+        unsafe_fixes: true,
+        ..Settings::default()
+    };
+    let mut group = c.benchmark_group("hostile");
+    group.sample_size(10);
+    for (name, src) in [("fix_20000_runs", &runs), ("fix_100000_ands", &chain)] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(pipeline::fix(
+                    black_box(src.as_bytes()),
+                    dockopt_transforms::ALL,
+                    &settings,
+                    None,
+                ))
+            });
+        });
+    }
+    group.bench_function("check_40000_error_lines", |b| {
+        b.iter(|| {
+            let (tree, findings) = pipeline::check(
+                black_box(errors.as_bytes()),
+                dockopt_transforms::ALL,
+                &settings,
+                None,
+            );
+            let lines: u32 = tree
+                .errors()
+                .iter()
+                .map(|e| tree.line_col(e.range.start).line)
+                .sum();
+            black_box((findings, lines))
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, hostile);
 criterion_main!(benches);
