@@ -198,9 +198,9 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
 
 /// The ranges of the edits picked so far, by start. Edits that touch count
 /// as overlapping: text inserted at the edge of a replaced range depends on
-/// what the other edit writes there. No two ranges here overlap or touch,
-/// so one look at the last range starting at or before an
-/// edit's end tells whether the edit overlaps any.
+/// what the other edit writes there. No two ranges here overlap or touch, so
+/// one look at the last range starting at or before an edit's end tells
+/// whether the edit overlaps any.
 #[derive(Default)]
 struct Taken(std::collections::BTreeMap<u32, u32>);
 
