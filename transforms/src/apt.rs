@@ -1,10 +1,10 @@
 #![doc = include_str!("../../docs/rules/apt.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
-use crate::run::{append, descendants, insert_after, run, stage_runs, subcommand, Run, Style};
+use crate::run::{append, insert_after, run, stage_runs, subcommand, Run, Style};
 
 pub struct Apt;
 
@@ -90,7 +90,7 @@ fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> 
         .iter()
         .filter(|i| i.range().start > after.range().start)
         .collect();
-    for d in descendants(tree, stage) {
+    for d in cx.model.descendants(stage) {
         scope.extend(stages[d].instructions.iter());
     }
     for inst in scope
@@ -99,7 +99,7 @@ fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> 
     {
         match run(cx, inst) {
             Some(r) => {
-                if installs_without_update(&r.script.commands()).is_some() {
+                if installs_without_update(r.script.commands()).is_some() {
                     return Some(inst.start_line());
                 }
             }
@@ -113,26 +113,22 @@ fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> 
     None
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "apt-get install with -y, update in the same RUN, and no lists left behind",
+    docs: include_str!("../../docs/rules/apt.md"),
+    fixes: Fixes::Both,
+};
+
 impl Transform for Apt {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "apt-get install with -y, update in the same RUN, and no lists left behind"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/apt.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let style = Style::of(cx.tree);
-        for (stage, insts) in stage_runs(cx.tree) {
+        for (stage, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/cache-mounts.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::TextRange;
 
@@ -120,26 +120,22 @@ fn still_parses(text: &str, removed: &[std::ops::Range<usize>]) -> bool {
     dockopt_shell::Script::parse(&out).is_ok()
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "BuildKit cache mounts instead of deleting package caches (opt-in)",
+    docs: include_str!("../../docs/rules/cache-mounts.md"),
+    fixes: Fixes::Unsafe,
+};
+
 impl Transform for CacheMounts {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "BuildKit cache mounts instead of deleting package caches (opt-in)"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/cache-mounts.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let has_syntax = syntax_directive(cx.tree).is_some();
-        for (_, insts) in stage_runs(cx.tree) {
+        for (_, insts) in stage_runs(cx) {
             let mut root = true;
             for inst in &insts {
                 if inst.is("user") {

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/merge-runs.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 
@@ -47,7 +47,7 @@ pub fn merge_edits<'a>(
     }
     let isolate_a = !ra.script.state_changes().is_empty();
     let group_b = !rb.script.is_and_chain();
-    if (isolate_a || group_b) && errexit_shell(tree, a) {
+    if (isolate_a || group_b) && errexit_shell(cx, a) {
         return Err("the SHELL runs with -e, which the shell ignores inside an && chain".into());
     }
     let a_text = ra.script.text().trim_end();
@@ -100,26 +100,22 @@ fn join(
     edits
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Merge consecutive RUN instructions into one layer",
+    docs: include_str!("../../docs/rules/merge-runs.md"),
+    fixes: Fixes::Safe,
+};
+
 impl Transform for MergeRuns {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Merge consecutive RUN instructions into one layer"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/merge-runs.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let style = Style::of(cx.tree);
-        for (_, insts) in stage_runs(cx.tree) {
+        for (_, insts) in stage_runs(cx) {
             for pair in insts.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
                 if !a.is("run") || !b.is("run") || !adjacent(cx.tree, a, b) {

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/package-cache.md")]
 
-use dockopt_engine::{Applicability, Cx, Finding, Fix, Transform};
+use dockopt_engine::{Applicability, Cx, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 
 use crate::run::{append, has_arg, insert_after, run, stage_runs, subcommand, Style};
@@ -37,26 +37,22 @@ fn cleanup(c: &Command) -> Option<(&'static str, &'static str, &'static str)> {
     }
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Clean npm, yarn, pnpm and composer caches; gem install --no-document",
+    docs: include_str!("../../docs/rules/package-cache.md"),
+    fixes: Fixes::Both,
+};
+
 impl Transform for PackageCache {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Clean npm, yarn, pnpm and composer caches; gem install --no-document"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/package-cache.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let style = Style::of(cx.tree);
-        for (_, insts) in stage_runs(cx.tree) {
+        for (_, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
@@ -80,7 +76,7 @@ impl Transform for PackageCache {
                     }
                 }
                 let mut done: Vec<&str> = Vec::new();
-                for c in &cmds {
+                for c in cmds {
                     let Some((tool, clean, dir)) = cleanup(c) else {
                         continue;
                     };

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/pip.md")]
 
-use dockopt_engine::{Cx, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 
 use crate::run::{has_arg, insert_after, run, stage_runs};
@@ -27,25 +27,21 @@ fn install_at(c: &Command) -> Option<usize> {
     (c.args[i].text == "install").then_some(i)
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "pip install --no-cache-dir",
+    docs: include_str!("../../docs/rules/pip.md"),
+    fixes: Fixes::Safe,
+};
+
 impl Transform for Pip {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "pip install --no-cache-dir"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/pip.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (_, insts) in stage_runs(cx.tree) {
+        for (_, insts) in stage_runs(cx) {
             let mut env_off = false;
             for inst in &insts {
                 if (inst.is("env") || inst.is("arg"))

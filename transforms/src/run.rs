@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 
+use dockopt_engine::model::state::is_posix_shell;
+use dockopt_engine::model::{Kind, ScriptInfo};
 use dockopt_engine::Cx;
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
@@ -11,7 +14,7 @@ use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
 /// A shell-form RUN whose script parsed cleanly under a POSIX shell.
 pub struct Run<'a> {
     pub inst: Instruction<'a>,
-    pub script: &'a Script,
+    pub script: Rc<ScriptInfo>,
     /// Where the script starts in the joined line.
     base: u32,
 }
@@ -45,103 +48,27 @@ impl Run<'_> {
     }
 }
 
-/// Whether a shell command line names a POSIX shell.
-fn posix_shell(argv0: &str) -> bool {
-    let base = argv0.rsplit('/').next().unwrap_or(argv0);
-    matches!(
-        base,
-        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
-    )
+/// Whether a stage's RUNs all go to a POSIX shell: its base is not a
+/// Windows image and every SHELL in it names a POSIX shell.
+fn posix_stage(cx: &Cx<'_>, stage: usize) -> bool {
+    let insts = cx.model.stage_insts(stage);
+    insts.first().is_some_and(|f| !f.state.windows)
+        && insts.iter().all(|i| match &i.kind {
+            Kind::Shell(words) => words.first().is_some_and(|s| is_posix_shell(s)),
+            _ => true,
+        })
 }
 
-fn windows_base(image: &str) -> bool {
-    let i = image.to_ascii_lowercase();
-    ["windows", "nanoserver", "servercore", "ltsc20"]
-        .iter()
-        .any(|w| i.contains(w))
-}
-
-/// For every instruction of the file (by item start), whether its stage's
-/// RUNs go to a POSIX shell.
-pub fn posix_by_stage(tree: &SyntaxTree) -> Vec<bool> {
-    let mut by_name: HashMap<String, bool> = HashMap::new();
-    let mut out = Vec::new();
-    for stage in tree.stages() {
-        let base = stage.base().unwrap_or_default().to_ascii_lowercase();
-        let mut posix = by_name.get(&base).copied().unwrap_or(!windows_base(&base));
-        for inst in &stage.instructions {
-            if inst.is("shell") {
-                posix = inst.is_json() && inst.values().first().is_some_and(|s| posix_shell(s));
-            }
-        }
-        // A SHELL later in the stage affects only later RUNs; be strict and
-        // treat the stage as non-POSIX if any SHELL in it is not POSIX.
-        if stage.instructions.iter().any(|i| {
-            i.is("shell") && !(i.is_json() && i.values().first().is_some_and(|s| posix_shell(s)))
-        }) {
-            posix = false;
-        }
-        if let Some(name) = stage.name() {
-            by_name.insert(name, posix);
-        }
-        out.push(posix);
-    }
-    out
-}
-
-/// Whether a stage's SHELL turns on errexit (`["/bin/sh", "-ec"]`,
-/// `["bash", "-o", "errexit", "-c"]`).
-pub fn errexit_shell(tree: &SyntaxTree, inst: &Instruction<'_>) -> bool {
-    let Some(stage) = tree
-        .stages()
-        .into_iter()
-        .find(|s| s.instructions.iter().any(|i| i.range() == inst.range()))
-    else {
-        return false;
-    };
-    let mut on = false;
-    for i in &stage.instructions {
-        if i.range().start >= inst.range().start {
-            break;
-        }
-        if i.is("shell") {
-            let v = i.values();
-            on = v.iter().enumerate().skip(1).any(|(k, a)| {
-                (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('e'))
-                    || (a == "-o" && v.get(k + 1).is_some_and(|n| n == "errexit"))
-            });
-        }
-    }
-    on
-}
-
-/// Parsed RUN scripts of a tree, by instruction index; built once per round
-/// and shared by every transform.
-struct Scripts(Vec<Option<Script>>);
-
-fn parse_script(inst: &Instruction<'_>) -> Option<Script> {
-    if !inst.is("run") || inst.is_json() || inst.heredocs().next().is_some() {
-        return None;
-    }
-    let [text] = inst.values() else { return None };
-    Script::parse(text).ok()
+/// Whether the SHELL in force for `inst` turns on errexit.
+pub fn errexit_shell(cx: &Cx<'_>, inst: &Instruction<'_>) -> bool {
+    cx.model.inst(inst).is_some_and(|i| i.state.errexit())
 }
 
 /// The parsed script of a RUN, if it is shell form, has no heredoc, and
 /// parses cleanly.
 pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
-    let scripts: &'a Scripts = cx.shared.get_or_init(|| {
-        let mut v: Vec<Option<Script>> = Vec::new();
-        v.resize_with(cx.tree.instruction_data().len(), || None);
-        for i in cx.tree.instructions() {
-            if let Some(idx) = i.item().instruction {
-                v[idx as usize] = parse_script(&i);
-            }
-        }
-        Scripts(v)
-    });
-    let idx = inst.item().instruction? as usize;
-    let script = scripts.0.get(idx)?.as_ref()?;
+    let m = cx.model.inst(inst)?;
+    let script = cx.model.script(m)?;
     Some(Run {
         inst: *inst,
         script,
@@ -149,31 +76,13 @@ pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
     })
 }
 
-/// The RUNs of each stage that can be analysed, with stage index.
-pub fn stage_runs(tree: &SyntaxTree) -> Vec<(usize, Vec<Instruction<'_>>)> {
-    let posix = posix_by_stage(tree);
-    tree.stages()
-        .into_iter()
-        .filter(|s| posix.get(s.index).copied().unwrap_or(false))
-        .map(|s| (s.index, s.instructions))
+/// The instructions of each stage whose RUNs go to a POSIX shell, with the
+/// stage index.
+pub fn stage_runs<'a>(cx: &Cx<'a>) -> Vec<(usize, Vec<Instruction<'a>>)> {
+    (0..cx.model.stages.len())
+        .filter(|&s| posix_stage(cx, s))
+        .map(|s| (s, cx.model.body(s).iter().map(|i| i.syntax).collect()))
         .collect()
-}
-
-/// Stage indices that are built FROM stage `index`, directly or not.
-pub fn descendants(tree: &SyntaxTree, index: usize) -> Vec<usize> {
-    let stages = tree.stages();
-    let mut names: Vec<String> = stages[index].name().into_iter().collect();
-    let mut out = Vec::new();
-    for s in stages.iter().skip(index + 1) {
-        let base = s.base().unwrap_or_default().to_ascii_lowercase();
-        if names.contains(&base) {
-            out.push(s.index);
-            if let Some(n) = s.name() {
-                names.push(n);
-            }
-        }
-    }
-    out
 }
 
 /// How the file lays out continued commands.

@@ -77,6 +77,7 @@ fn fixtures() {
             },
             unsafe_fixes: true,
             options: std::collections::BTreeMap::default(),
+            target: None,
         };
         let all = dockopt_transforms::ALL;
         let (_, findings) = pipeline::check(&src, all, &settings, ctx.as_ref());

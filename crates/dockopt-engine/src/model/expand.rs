@@ -146,10 +146,13 @@ mod tests {
     fn expands_with_certainty() {
         let mut s = State::for_image(Some("acme/base"));
         s.set_env("APP", Value::exact("/app"));
-        s.set_arg("V", Value {
-            text: "1".into(),
-            certainty: Certainty::ArgDefault,
-        });
+        s.set_arg(
+            "V",
+            Value {
+                text: "1".into(),
+                certainty: Certainty::ArgDefault,
+            },
+        );
         let e = |w: &str| expand(w, &s, '\\');
         assert_eq!(e("$APP/src"), Value::exact("/app/src"));
         assert_eq!(e("${APP}-${V}").certainty, Certainty::ArgDefault);

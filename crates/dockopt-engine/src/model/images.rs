@@ -175,7 +175,10 @@ mod tests {
     #[test]
     fn repositories() {
         assert_eq!(repository("node:20-slim"), "node");
-        assert_eq!(repository("docker.io/library/golang:1.22@sha256:ab"), "golang");
+        assert_eq!(
+            repository("docker.io/library/golang:1.22@sha256:ab"),
+            "golang"
+        );
         assert_eq!(repository("ghcr.io/acme/golang:1"), "ghcr.io/acme/golang");
         assert_eq!(repository("localhost:5000/app"), "localhost:5000/app");
         assert_eq!(facts("golang:1.22-bookworm").workdir, Some("/go"));

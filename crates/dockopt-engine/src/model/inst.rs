@@ -46,9 +46,9 @@ impl RunView {
                 .map(|kv| kv.split_once('=').unwrap_or((kv, "")))
                 .collect();
             fields.iter().any(|&(k, v)| k == "type" && v == "cache")
-                && fields.iter().any(|&(k, v)| {
-                    matches!(k, "target" | "dst" | "destination") && covers(v, path)
-                })
+                && fields
+                    .iter()
+                    .any(|&(k, v)| matches!(k, "target" | "dst" | "destination") && covers(v, path))
         })
     }
 }

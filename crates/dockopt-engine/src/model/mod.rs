@@ -127,7 +127,9 @@ impl<'t> Model<'t> {
         let i = self
             .insts
             .partition_point(|x| x.syntax.range().start < start);
-        self.insts.get(i).filter(|x| x.syntax.range().start == start)
+        self.insts
+            .get(i)
+            .filter(|x| x.syntax.range().start == start)
     }
 
     /// The parsed script of a shell-form RUN without heredocs, run by a
@@ -413,7 +415,10 @@ COPY --from=build /src/dist /usr/share/nginx/html
     fn stages_ship_and_feed() {
         with(MULTI, None, |m| {
             let s: Vec<(bool, bool)> = m.stages.iter().map(|s| (s.ships, s.needed)).collect();
-            assert_eq!(s, [(false, true), (false, true), (false, false), (true, true)]);
+            assert_eq!(
+                s,
+                [(false, true), (false, true), (false, false), (true, true)]
+            );
             assert_eq!(m.stages[0].base, Base::Image("node:20".into()));
             assert_eq!(m.stages[1].base, Base::Stage(0));
             assert_eq!(m.stages[3].reads, [Source::Stage(1)]);

@@ -20,8 +20,9 @@ impl ScriptInfo {
         Self { script, commands }
     }
 
-    pub fn text(&self) -> &str {
-        self.script.text()
+    /// Every simple command, in source order (listed once).
+    pub fn commands(&self) -> &[Command] {
+        &self.commands
     }
 
     /// Commands that run in the script's own shell.
@@ -34,6 +35,14 @@ impl ScriptInfo {
         self.commands
             .iter()
             .filter(move |c| program(&c.name.text) == name)
+    }
+}
+
+impl std::ops::Deref for ScriptInfo {
+    type Target = Script;
+
+    fn deref(&self) -> &Script {
+        &self.script
     }
 }
 
@@ -71,7 +80,9 @@ impl Scripts {
             return e.info.clone();
         }
         self.parses.set(self.parses.get() + 1);
-        let info = Script::parse(text).ok().map(|s| Rc::new(ScriptInfo::new(s)));
+        let info = Script::parse(text)
+            .ok()
+            .map(|s| Rc::new(ScriptInfo::new(s)));
         map.insert(
             text.into(),
             Entry {
@@ -86,9 +97,7 @@ impl Scripts {
     pub fn next_round(&self) {
         let round = self.round.get() + 1;
         self.round.set(round);
-        self.map
-            .borrow_mut()
-            .retain(|_, e| e.used + 2 > round);
+        self.map.borrow_mut().retain(|_, e| e.used + 2 > round);
     }
 
     /// How many scripts were parsed so far (not served from the cache).

@@ -151,7 +151,11 @@ impl State {
     }
 
     pub fn arg(&self, name: &str) -> Option<&Value> {
-        self.args.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.args
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 
     /// What `$name` expands to in an instruction: `ENV` wins over `ARG`.
