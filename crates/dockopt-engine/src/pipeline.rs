@@ -332,3 +332,115 @@ fn keep_original(
         failure: Some(why),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::Fix;
+    use crate::transform::{Fixes, Rule};
+
+    static RULE: Rule = Rule {
+        code: "DKR900",
+        name: "fake",
+        summary: "",
+        docs: "",
+        fixes: Fixes::Safe,
+    };
+
+    /// Upper-cases every `run` keyword; the fix for the line holding
+    /// `break` writes text that does not parse.
+    struct Upper;
+
+    impl Transform for Upper {
+        fn rule(&self) -> &'static Rule {
+            &RULE
+        }
+
+        fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+            for i in cx.model.insts.iter().filter(|i| i.syntax.keyword() == "run") {
+                let r = i.syntax.keyword_range();
+                let text = if i.syntax.args().contains("break") {
+                    "RUN\nNOPE"
+                } else {
+                    "RUN"
+                };
+                out.push(
+                    Finding::new("DKR900", "fake", "same message", r)
+                        .with_fix(Fix::safe("upper", vec![Edit::replace(r, text)])),
+                );
+            }
+        }
+    }
+
+    /// Never settles: appends a character to the first RUN every round.
+    struct Restless;
+
+    impl Transform for Restless {
+        fn rule(&self) -> &'static Rule {
+            &RULE
+        }
+
+        fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+            if let Some(i) = cx.model.insts.iter().find(|i| i.is("run")) {
+                let at = i.syntax.args_range().end;
+                out.push(
+                    Finding::new("DKR900", "fake", "more", i.syntax.keyword_range())
+                        .with_fix(Fix::safe("more", vec![Edit::insert(at, "x")])),
+                );
+            }
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings::default()
+    }
+
+    #[test]
+    fn one_refused_fix_does_not_block_others_with_the_same_message() {
+        let src = b"FROM alpine\nrun echo break\nrun echo a\nrun echo b\n";
+        let out = fix(src, &[&Upper], &settings(), None);
+        assert_eq!(
+            String::from_utf8(out.output).unwrap(),
+            "FROM alpine\nrun echo break\nRUN echo a\nRUN echo b\n"
+        );
+        assert_eq!(out.applied.len(), 2);
+        let left: Vec<_> = out.remaining.iter().map(|f| f.not_applied.clone()).collect();
+        assert_eq!(left, [Some(NotApplied::WouldNotParse)]);
+        assert!(out.failure.is_none());
+    }
+
+    #[test]
+    fn fixes_that_never_settle_keep_the_original() {
+        let src = b"FROM alpine\nRUN echo\n";
+        let out = fix(src, &[&Restless], &settings(), None);
+        assert_eq!(out.output, src);
+        assert_eq!(
+            out.failure,
+            Some(NotApplied::NotConverging {
+                rules: vec!["fake"]
+            })
+        );
+        assert!(out.remaining.iter().all(|f| f.not_applied == out.failure));
+    }
+
+    #[test]
+    fn files_with_syntax_errors_are_not_fixed() {
+        let src = b"FROM alpine\nrun echo a\nNOPE x\n";
+        let out = fix(src, &[&Upper], &settings(), None);
+        assert_eq!(out.output, src);
+        assert_eq!(out.remaining[0].not_applied, Some(NotApplied::SyntaxErrors));
+    }
+
+    #[test]
+    fn offsets_move_across_edits() {
+        let e1 = Edit::replace(TextRange::new(2, 4), "abcd");
+        let e2 = Edit::insert(10, "\n");
+        let edits = [&e1, &e2];
+        assert_eq!(map_offset(&edits, 1, false), Some(1));
+        assert_eq!(map_offset(&edits, 3, false), None);
+        assert_eq!(map_offset(&edits, 4, false), Some(6));
+        assert_eq!(map_offset(&edits, 10, false), Some(12));
+        assert_eq!(map_offset(&edits, 11, false), Some(14));
+        assert_eq!(map_offset(&edits, 11, true), Some(15));
+    }
+}
