@@ -4,7 +4,7 @@ use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
-use crate::run::{append, insert_after, run, stage_runs, subcommand, Run, Style};
+use crate::run::{append, insert_after, run, stage_runs, subcommand, Run};
 
 pub struct Apt;
 
@@ -127,7 +127,7 @@ impl Transform for Apt {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
+        let style = cx.model.style();
         for (stage, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
@@ -183,7 +183,7 @@ impl Transform for Apt {
                         )));
                     }
                 }
-                if let Some(c) = installs_without_update(&cmds) {
+                if let Some(c) = installs_without_update(cmds) {
                     let at = r.src(c.name.range.clone());
                     let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at);
                     let network_none = r
@@ -216,7 +216,7 @@ impl Transform for Apt {
                     out.push(f.refused(format!("lists kept: the RUN at line {line} installs without its own apt-get update")));
                     continue;
                 }
-                match append(&r, "rm -rf /var/lib/apt/lists/*", &style) {
+                match append(&r, "rm -rf /var/lib/apt/lists/*", style) {
                     Ok(edit) => out.push(f.with_fix(Fix::safe("Remove the apt lists", vec![edit]))),
                     Err(why) => out.push(f.refused(format!("lists kept: {why}"))),
                 }

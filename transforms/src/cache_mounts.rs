@@ -147,7 +147,7 @@ impl Transform for CacheMounts {
                 let Some(r) = run(cx, inst) else { continue };
                 let mut seen: Vec<&str> = Vec::new();
                 for c in r.script.commands() {
-                    let Some(cache) = cache_for(&c) else { continue };
+                    let Some(cache) = cache_for(c) else { continue };
                     if seen.contains(&cache.tool) {
                         continue;
                     }

@@ -5,7 +5,7 @@ use dockopt_shell::{Command, Script};
 use dockopt_syntax::Instruction;
 
 use crate::merge_runs::merge_edits;
-use crate::run::{adjacent, append, run, stage_runs, Style};
+use crate::run::{adjacent, append, run, stage_runs};
 
 pub struct Downloads;
 
@@ -130,7 +130,7 @@ impl Transform for Downloads {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
+        let style = cx.model.style();
         for (stage, insts) in stage_runs(cx) {
             for (pos, inst) in insts.iter().enumerate().filter(|(_, i)| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
@@ -153,7 +153,7 @@ impl Transform for Downloads {
                         } else if !file.starts_with('/') && !r.script.state_changes().is_empty() {
                             out.push(f.refused("kept: the script changes directory"));
                         } else {
-                            match append(&r, &format!("rm -f {file}"), &style) {
+                            match append(&r, &format!("rm -f {file}"), style) {
                                 Ok(e) => out.push(f.with_fix(Fix::safe(
                                     format!("Remove {file} after extracting it"),
                                     vec![e],
@@ -174,7 +174,7 @@ impl Transform for Downloads {
                     if !nr.script.commands().iter().any(|e| extracts(e, &file)) {
                         continue;
                     }
-                    match merge_edits(cx, inst, next, &style) {
+                    match merge_edits(cx, inst, next, style) {
                         Ok(edits) => out.push(f.with_fix(Fix::safe(
                             "Fold the download and the extraction into one RUN",
                             edits,

@@ -114,7 +114,7 @@ impl Transform for MergeRuns {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
+        let style = cx.model.style();
         for (_, insts) in stage_runs(cx) {
             for pair in insts.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
@@ -127,7 +127,7 @@ impl Transform for MergeRuns {
                     "RUN right after RUN: each makes a layer",
                     b.keyword_range(),
                 );
-                match merge_edits(cx, a, b, &style) {
+                match merge_edits(cx, a, b, style) {
                     Ok(edits) => {
                         out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)));
                     }

@@ -3,7 +3,7 @@
 use dockopt_engine::{Applicability, Cx, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 
-use crate::run::{append, has_arg, insert_after, run, stage_runs, subcommand, Style};
+use crate::run::{append, has_arg, insert_after, run, stage_runs, subcommand};
 
 pub struct PackageCache;
 
@@ -51,7 +51,7 @@ impl Transform for PackageCache {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
+        let style = cx.model.style();
         for (_, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
@@ -108,7 +108,7 @@ impl Transform for PackageCache {
                             None => applicability = Applicability::Unsafe,
                         }
                     }
-                    match append(&r, clean, &style) {
+                    match append(&r, clean, style) {
                         Ok(e) => out.push(f.with_fix(Fix::new(
                             format!("Add {clean}"),
                             applicability,

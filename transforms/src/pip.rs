@@ -60,9 +60,9 @@ impl Transform for Pip {
                     continue;
                 }
                 for c in r.script.commands() {
-                    let Some(i) = install_at(&c) else { continue };
+                    let Some(i) = install_at(c) else { continue };
                     let prefixed = r.script.text()[c.range.clone()].contains("PIP_NO_CACHE_DIR");
-                    if has_arg(&c, &["--no-cache-dir"]) || prefixed {
+                    if has_arg(c, &["--no-cache-dir"]) || prefixed {
                         continue;
                     }
                     let f = Finding::new(
@@ -73,7 +73,7 @@ impl Transform for Pip {
                     );
                     out.push(f.with_fix(Fix::safe(
                         "Add --no-cache-dir",
-                        vec![insert_after(&r, &c, i, "--no-cache-dir")],
+                        vec![insert_after(&r, c, i, "--no-cache-dir")],
                     )));
                 }
             }

@@ -106,7 +106,7 @@ impl Transform for RpmPackages {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
+        let style = cx.model.style();
         for (_, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
@@ -178,7 +178,7 @@ impl Transform for RpmPackages {
                         }
                     }
                 }
-                cleanup(&r, &used, &style, out);
+                cleanup(&r, &used, style, out);
             }
         }
     }

@@ -172,7 +172,7 @@ fn map_offset(edits: &[&Edit], at: u32, crlf: bool) -> Option<u32> {
                 } else {
                     0
                 };
-            shift += inserted as i64 - i64::from(e.range.len());
+            shift += i64::try_from(inserted).unwrap_or(i64::MAX) - i64::from(e.range.len());
         } else if e.range.start < at && at < e.range.end {
             return None;
         }
@@ -357,7 +357,12 @@ mod tests {
         }
 
         fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-            for i in cx.model.insts.iter().filter(|i| i.syntax.keyword() == "run") {
+            for i in cx
+                .model
+                .insts
+                .iter()
+                .filter(|i| i.syntax.keyword() == "run")
+            {
                 let r = i.syntax.keyword_range();
                 let text = if i.syntax.args().contains("break") {
                     "RUN\nNOPE"
@@ -404,7 +409,11 @@ mod tests {
             "FROM alpine\nrun echo break\nRUN echo a\nRUN echo b\n"
         );
         assert_eq!(out.applied.len(), 2);
-        let left: Vec<_> = out.remaining.iter().map(|f| f.not_applied.clone()).collect();
+        let left: Vec<_> = out
+            .remaining
+            .iter()
+            .map(|f| f.not_applied.clone())
+            .collect();
         assert_eq!(left, [Some(NotApplied::WouldNotParse)]);
         assert!(out.failure.is_none());
     }

@@ -5,6 +5,7 @@ use super::state::{Certainty, Lookup, State, Value};
 
 /// Expands `$VAR`, `${VAR}` and `${VAR:-default}`/`${VAR:+alt}` in `word`
 /// with the variables in force.
+#[allow(clippy::many_single_char_names)] // a character scanner
 pub fn expand(word: &str, state: &State, escape: char) -> Value {
     let mut out = String::new();
     let mut certainty = Certainty::Exact;

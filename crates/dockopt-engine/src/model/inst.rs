@@ -61,6 +61,7 @@ pub fn covers(dir: &str, path: &str) -> bool {
 
 /// `COPY` or `ADD`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // BuildKit's flags, one field each
 pub struct CopyView {
     pub add: bool,
     /// Sources after expansion, as BuildKit reads them.
@@ -145,7 +146,7 @@ pub struct Inst<'t> {
     pub kind: Kind,
 }
 
-impl<'t> Inst<'t> {
+impl Inst<'_> {
     pub fn is(&self, keyword: &str) -> bool {
         self.syntax.is(keyword)
     }

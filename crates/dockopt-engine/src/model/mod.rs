@@ -12,6 +12,7 @@
 pub mod expand;
 pub mod images;
 pub mod inst;
+pub mod layout;
 pub mod scripts;
 pub mod stages;
 pub mod state;
@@ -53,9 +54,15 @@ pub struct Model<'t> {
     /// The state at the end of each stage.
     pub end_states: Vec<Rc<State>>,
     scripts: &'t Scripts,
+    style: std::cell::OnceCell<layout::Style>,
 }
 
 impl<'t> Model<'t> {
+    /// How the file lays out continued commands (computed on first use).
+    pub fn style(&self) -> &layout::Style {
+        self.style.get_or_init(|| layout::Style::of(self.tree))
+    }
+
     /// Builds the model. `target` names the stage to build (`--target`);
     /// the last stage by default.
     pub fn new(
@@ -98,6 +105,7 @@ impl<'t> Model<'t> {
             global_args: b.global_args,
             end_states: b.end_states,
             scripts,
+            style: std::cell::OnceCell::new(),
         }
     }
 
