@@ -15,7 +15,6 @@ mod node;
 mod python;
 mod rust;
 mod script;
-mod static_site;
 
 pub struct MultiStageSplit;
 
