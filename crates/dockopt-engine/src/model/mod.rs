@@ -9,6 +9,7 @@
 //! - [`scripts`]: parsed RUN scripts, cached by text across rounds.
 //! - [`images`]: what is known of well-known base images.
 
+pub mod caches;
 pub mod expand;
 pub mod images;
 pub mod inst;
