@@ -100,12 +100,13 @@ pub fn cache(tool: Tool, state: &State) -> Cache {
             at(var(state, "GOCACHE").unwrap_or_else(|| join(&xdg_cache(state), "go-build")))
         }
         Tool::GoModules => at(var(state, "GOMODCACHE").unwrap_or_else(|| {
-            let gopath = var(state, "GOPATH")
-                .map(|p| Value {
+            let gopath = var(state, "GOPATH").map_or_else(
+                || join(&state.home(), "go"),
+                |p| Value {
                     text: p.text.split(':').next().unwrap_or_default().to_string(),
                     certainty: p.certainty,
-                })
-                .unwrap_or_else(|| join(&state.home(), "go"));
+                },
+            );
             join(&gopath, "pkg/mod")
         })),
         Tool::Cargo => at(join(
