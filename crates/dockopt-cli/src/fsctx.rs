@@ -37,8 +37,12 @@ impl ContextFs for DirFs {
         self.full(path).is_some_and(|p| p.is_dir())
     }
 
+    /// Regular files only (a FIFO would block), and none too large to be a
+    /// manifest: an unreadable file is one the transforms leave alone.
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.full(path)?).ok()
+        crate::read::read_regular(&self.full(path)?, crate::read::MAX_SIZE)
+            .ok()
+            .map(|(bytes, _)| bytes)
     }
 
     fn list(&self, dir: &str) -> Vec<String> {

@@ -51,8 +51,25 @@ fn render(out: &mut dyn Write, r: &FileReport, note: &Note<'_>, color: bool) -> 
     writeln!(out, "{shown}\n")
 }
 
+/// Where the text formats send what goes wrong: the standard error stream.
+pub fn errors(err: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    match &r.error {
+        Some(e) => writeln!(err, "{}: {e}", r.display),
+        None => Ok(()),
+    }
+}
+
+/// The end of a summary sentence for the files that failed.
+fn failed_clause(reports: &[FileReport], what: &str) -> String {
+    match reports.iter().filter(|r| r.error.is_some()).count() {
+        0 => String::new(),
+        n => format!("; {n} file(s) could not be {what}"),
+    }
+}
+
 pub fn check(
     out: &mut dyn Write,
+    err: &mut dyn Write,
     reports: &[FileReport],
     unsafe_enabled: bool,
     color: bool,
@@ -60,10 +77,7 @@ pub fn check(
 ) -> io::Result<()> {
     let (mut findings, mut fixable, mut unsafe_fixable, mut files) = (0, 0, 0, 0);
     for r in reports {
-        if let Some(e) = &r.error {
-            writeln!(out, "{}: {e}", r.display)?;
-            continue;
-        }
+        errors(err, r)?;
         if !r.findings.is_empty() || !r.syntax_errors.is_empty() {
             files += 1;
         }
@@ -105,8 +119,12 @@ pub fn check(
         }
     }
     if !quiet {
-        if findings == 0 {
+        let failed = failed_clause(reports, "checked");
+        if findings == 0 && failed.is_empty() {
             writeln!(out, "All clean: {} file(s) checked.", reports.len())?;
+        } else if findings == 0 {
+            let ok = reports.iter().filter(|r| r.error.is_none()).count();
+            writeln!(out, "No findings in {ok} file(s){failed}.")?;
         } else {
             write!(out, "Found {findings} finding(s) in {files} file(s)")?;
             if fixable + unsafe_fixable > 0 {
@@ -116,7 +134,7 @@ pub fn check(
                 }
                 write!(out, ")")?;
             }
-            writeln!(out, ".")?;
+            writeln!(out, "{failed}.")?;
         }
     }
     Ok(())
@@ -142,21 +160,33 @@ fn concise(
     )
 }
 
-/// `fix` without `--diff`: a line per changed file, then what remains.
+/// `fix`: a line per changed file, then what remains. A `dry_run` wrote
+/// nothing and says so.
 pub fn fix(
     out: &mut dyn Write,
+    err: &mut dyn Write,
     reports: &[FileReport],
     unsafe_enabled: bool,
     quiet: bool,
+    dry_run: bool,
 ) -> io::Result<()> {
     let (mut fixed, mut changed, mut remaining) = (0, 0, 0);
+    let verb = if dry_run { "Would fix" } else { "Fixed" };
     for r in reports {
-        if let Some(e) = &r.error {
-            writeln!(out, "{}: {e}", r.display)?;
+        errors(err, r)?;
+        fixed += r.applied.len();
+        for nf in &r.new_files {
+            let shown = nf.path.display().to_string();
+            let shown = shown.strip_prefix("./").unwrap_or(&shown);
+            if nf.written {
+                changed += 1;
+                writeln!(out, "Wrote {shown}")?;
+            } else if dry_run {
+                writeln!(out, "Would write {shown}")?;
+            }
         }
         if r.output.is_some() {
             changed += 1;
-            fixed += r.applied.len();
             let mut counts: Vec<(String, usize)> = Vec::new();
             for f in &r.applied {
                 let key = format!("{} {}", f.code, f.name);
@@ -177,7 +207,7 @@ pub fn fix(
                 .collect();
             writeln!(
                 out,
-                "Fixed {}: {} fix(es) ({})",
+                "{verb} {}: {} fix(es) ({})",
                 r.display,
                 r.applied.len(),
                 parts.join(", ")
@@ -198,9 +228,14 @@ pub fn fix(
         }
     }
     if !quiet {
+        let (remain, failed) = if dry_run {
+            ("would remain", failed_clause(reports, "processed"))
+        } else {
+            ("remain", failed_clause(reports, "fixed"))
+        };
         writeln!(
             out,
-            "Fixed {fixed} finding(s) in {changed} file(s); {remaining} remain."
+            "{verb} {fixed} finding(s) in {changed} file(s); {remaining} {remain}{failed}."
         )?;
     }
     Ok(())
