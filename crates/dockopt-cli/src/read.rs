@@ -70,6 +70,11 @@ fn regular(meta: &Metadata) -> Result<(), ReadError> {
 /// have been swapped in between); the open never blocks, even on a FIFO.
 pub fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
     regular(&std::fs::metadata(path)?)?;
+    open_checked(path)
+}
+
+/// Opens without blocking, then refuses what is not a regular file.
+fn open_checked(path: &Path) -> Result<(File, Metadata), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -133,5 +138,25 @@ mod tests {
         let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
         let e = read_regular(&sock, MAX_SIZE).unwrap_err();
         assert_eq!(e.to_string(), "not a regular file (a socket)");
+    }
+
+    /// A FIFO swapped in after the first look is opened without waiting for
+    /// a writer, and refused.
+    #[cfg(unix)]
+    #[test]
+    fn opening_a_fifo_does_not_block() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            tx.send(open_checked(&fifo).map(|_| ()).map_err(|e| e.to_string()))
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(30));
+        assert_eq!(
+            got.expect("open blocked"),
+            Err("not a regular file (a FIFO)".into())
+        );
     }
 }
