@@ -60,3 +60,25 @@ impl ContextFs for DirFs {
         names
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_regular_files_within_the_limit() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("app.py"), "print(1)\n").unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(d.path().join("pipe"))
+            .status();
+        assert!(made.unwrap().success());
+        let big = std::fs::File::create(d.path().join("big.tar")).unwrap();
+        big.set_len(crate::read::MAX_SIZE + 1).unwrap();
+        let fs = DirFs::new(d.path());
+        assert_eq!(fs.read("app.py").as_deref(), Some(&b"print(1)\n"[..]));
+        assert_eq!(fs.read("pipe"), None);
+        assert_eq!(fs.read("big.tar"), None);
+        assert!(!fs.is_file("pipe"));
+    }
+}

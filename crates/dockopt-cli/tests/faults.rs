@@ -222,7 +222,11 @@ fn a_fifo_never_blocks_a_batch() {
         file(&v, "Dockerfile")["findings"].as_array().unwrap().len(),
         1
     );
-    // Found by the walk: not a Dockerfile, skipped.
+    // Found by the walk: not a Dockerfile, skipped, and so are symlinks to
+    // it and to a directory.
+    std::os::unix::fs::symlink("fifo.Dockerfile", d.path().join("link.Dockerfile")).unwrap();
+    fs::create_dir(d.path().join("dir")).unwrap();
+    std::os::unix::fs::symlink("dir", d.path().join("dir.Dockerfile")).unwrap();
     let (code, v) = json(dockopt(d.path()).args(["check"]));
     assert_eq!(code, 1);
     assert_eq!(v["files"].as_array().unwrap().len(), 1, "{v:#}");
