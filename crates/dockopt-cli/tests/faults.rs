@@ -326,6 +326,60 @@ fn a_socket_is_refused() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
+const NOBODY: u32 = 65534;
+
+/// dockopt run as the user nobody (the caller is root).
+fn as_nobody(dir: &Path) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("dockopt"));
+    c.uid(NOBODY)
+        .gid(NOBODY)
+        .current_dir(dir)
+        .env("NO_COLOR", "1");
+    let mut c = Command::from_std(c);
+    c.timeout(TIMEOUT);
+    c
+}
+
+/// A scratch directory that nobody may enter and write.
+fn nobodys_dir() -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let d = root.path().join("work");
+    fs::create_dir(&d).unwrap();
+    std::os::unix::fs::chown(&d, Some(NOBODY), Some(NOBODY)).unwrap();
+    (root, d)
+}
+
+#[test]
+fn another_users_file_is_not_replaced_without_write_access() {
+    if !root_or_skip("another_users_file_is_not_replaced_without_write_access") {
+        return;
+    }
+    let (_root, d) = nobodys_dir();
+    // root's file, readable by all, in a directory nobody may write.
+    let a = write(&d, "a/Dockerfile", SHELL_CMD);
+    std::os::unix::fs::chown(a.parent().unwrap(), Some(NOBODY), Some(NOBODY)).unwrap();
+    // root's file that nobody may write through its group: written, with
+    // the group kept; the owner cannot be.
+    let b = write(&d, "b/Dockerfile", SHELL_CMD);
+    std::os::unix::fs::chown(b.parent().unwrap(), Some(NOBODY), Some(NOBODY)).unwrap();
+    std::os::unix::fs::chown(&b, Some(0), Some(NOBODY)).unwrap();
+    fs::set_permissions(&b, fs::Permissions::from_mode(0o664)).unwrap();
+    let out = run(as_nobody(&d).args(["fix", "--unsafe"]));
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stderr,
+        "a/Dockerfile: error: cannot write: Permission denied (os error 13)\n"
+    );
+    assert_eq!(fs::read(&a).unwrap(), SHELL_CMD);
+    assert_eq!(fs::metadata(&a).unwrap().uid(), 0);
+    assert_eq!(fs::read(&b).unwrap(), EXEC_CMD);
+    let meta = fs::metadata(&b).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (NOBODY, NOBODY));
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o664);
+}
+
 #[test]
 fn a_read_only_directory_is_not_written() {
     let root = tempfile::tempdir().unwrap();
@@ -337,15 +391,10 @@ fn a_read_only_directory_is_not_written() {
     fs::set_permissions(&d, fs::Permissions::from_mode(0o555)).unwrap();
     let mut cmd = if is_root() {
         // Root writes anywhere: run as nobody, who owns the files.
-        use std::os::unix::process::CommandExt;
         for f in [&d, &p, &d.join("app.py")] {
-            std::os::unix::fs::chown(f, Some(65534), Some(65534)).unwrap();
+            std::os::unix::fs::chown(f, Some(NOBODY), Some(NOBODY)).unwrap();
         }
-        let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("dockopt"));
-        c.uid(65534).gid(65534).current_dir(&d).env("NO_COLOR", "1");
-        let mut c = Command::from_std(c);
-        c.timeout(TIMEOUT);
-        c
+        as_nobody(&d)
     } else {
         dockopt(&d)
     };
