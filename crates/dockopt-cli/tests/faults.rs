@@ -15,7 +15,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// Long enough for a slow machine, short enough that a hang fails.
-const TIMEOUT: Duration = Duration::from_secs(60);
+const TIMEOUT: Duration = Duration::from_secs(90);
 
 const APP: &str = "FROM python:3.12-slim\nADD app.py /app/\nCMD python app.py\n";
 const SHELL_CMD: &[u8] = b"FROM alpine\nCMD run\n";
@@ -561,8 +561,8 @@ fn hard_links_are_refused_and_kept() {
 #[test]
 fn a_file_changed_while_dockopt_runs_is_left_alone() {
     let d = tempfile::tempdir().unwrap();
-    let a = write(d.path(), "a/Dockerfile", SHELL_CMD);
-    let b = write(d.path(), "b/Dockerfile", SHELL_CMD);
+    let edited_file = write(d.path(), "a/Dockerfile", SHELL_CMD);
+    let other = write(d.path(), "b/Dockerfile", SHELL_CMD);
     let (code, v) = json(
         dockopt(d.path())
             .args(["fix", "--unsafe"])
@@ -573,19 +573,19 @@ fn a_file_changed_while_dockopt_runs_is_left_alone() {
         error_of(&v, "a/Dockerfile"),
         "error: not written: the file changed after dockopt read it"
     );
-    let f = file(&v, "a/Dockerfile");
-    assert_eq!(f["changed"], false);
+    let edited_report = file(&v, "a/Dockerfile");
+    assert_eq!(edited_report["changed"], false);
     assert_eq!(
-        f["findings"][0]["not_applied"],
+        edited_report["findings"][0]["not_applied"],
         "fix not applied: not written: the file changed after dockopt read it"
     );
     // The other program's edit is what the file holds.
     let mut edited = SHELL_CMD.to_vec();
     edited.extend_from_slice(b"# edited meanwhile\n");
-    assert_eq!(fs::read(&a).unwrap(), edited);
+    assert_eq!(fs::read(&edited_file).unwrap(), edited);
     assert_eq!(names(&d.path().join("a")), ["Dockerfile"]);
     assert_eq!(file(&v, "b/Dockerfile")["changed"], true);
-    assert_eq!(fs::read(&b).unwrap(), EXEC_CMD);
+    assert_eq!(fs::read(&other).unwrap(), EXEC_CMD);
 }
 
 #[test]

@@ -98,119 +98,133 @@ const COMMANDS: &[(&[&str], bool, bool)] = &[
 
 const FORMATS: &[&str] = &["text", "diff", "json", "sarif", "github"];
 
+/// One run's context: what it did and the message `b` must carry.
+struct Case<'a> {
+    out: &'a Output,
+    ctx: String,
+    fix: bool,
+    writes: bool,
+    message: &'a str,
+}
+
 /// Checks one run: `b` is reported as failed in the format's own place,
 /// and `a` and `c` are reported (and, for `fix`, written).
 fn check_run(d: &Path, out: &Output, format: &str, (fix, writes): (bool, bool), failure: &Failure) {
-    let ctx = format!(
-        "{} / {format} / writes={writes}\nstdout:\n{}\nstderr:\n{}",
-        failure.name, out.stdout, out.stderr
-    );
-    assert_eq!(out.code, 2, "{ctx}");
-    let message = failure.message;
+    let case = Case {
+        out,
+        ctx: format!(
+            "{} / {format} / fix={fix} writes={writes}\nstdout:\n{}\nstderr:\n{}",
+            failure.name, out.stdout, out.stderr
+        ),
+        fix,
+        writes,
+        message: failure.message,
+    };
+    assert_eq!(out.code, 2, "{}", case.ctx);
     match format {
-        "text" | "diff" => {
-            let line = out
-                .stderr
-                .lines()
-                .find(|l| l.starts_with("b/Dockerfile: "))
-                .unwrap_or_else(|| panic!("no error line for b: {ctx}"));
-            assert!(line.contains(message), "{ctx}");
-            assert!(!out.stdout.contains("All clean"), "{ctx}");
-            if format == "text" {
-                assert!(out.stdout.contains("1 file(s) could not be"), "{ctx}");
-                for f in ["a/Dockerfile", "c/Dockerfile"] {
-                    assert!(out.stdout.contains(f), "{f}: {ctx}");
-                }
-                if writes {
-                    assert!(out.stdout.contains("Fixed a/Dockerfile"), "{ctx}");
-                } else {
-                    assert!(!out.stdout.contains("Fixed"), "{ctx}");
-                }
-                if fix && !writes {
-                    assert!(out.stdout.contains("Would fix c/Dockerfile"), "{ctx}");
-                }
-            } else {
-                for f in ["a/Dockerfile", "c/Dockerfile"] {
-                    assert!(out.stdout.contains(&format!("+++ b/{f}\n")), "{f}: {ctx}");
-                }
-            }
-        }
-        "json" => {
-            let v: Value = serde_json::from_str(&out.stdout).expect(&ctx);
-            let files = v["files"].as_array().unwrap();
-            let by = |p: &str| files.iter().find(|f| f["path"] == p).expect(&ctx);
-            assert!(
-                by("b/Dockerfile")["error"]
-                    .as_str()
-                    .is_some_and(|e| e.contains(message)),
-                "{ctx}"
-            );
-            assert_eq!(v["summary"]["errors"], 1, "{ctx}");
-            for f in ["a/Dockerfile", "c/Dockerfile"] {
-                let r = by(f);
-                assert!(r["error"].is_null(), "{ctx}");
-                if fix {
-                    assert_eq!(r["changed"], true, "{ctx}");
-                    assert_eq!(r["fixed"].as_array().unwrap().len(), 1, "{ctx}");
-                } else {
-                    assert_eq!(r["findings"].as_array().unwrap().len(), 1, "{ctx}");
-                }
-            }
-        }
-        "sarif" => {
-            let v: Value = serde_json::from_str(&out.stdout).expect(&ctx);
-            let inv = &v["runs"][0]["invocations"][0];
-            assert_eq!(inv["executionSuccessful"], false, "{ctx}");
-            let notes = inv["toolExecutionNotifications"].as_array().unwrap();
-            assert_eq!(notes.len(), 1, "{ctx}");
-            assert_eq!(notes[0]["level"], "error", "{ctx}");
-            assert!(
-                notes[0]["message"]["text"]
-                    .as_str()
-                    .unwrap()
-                    .contains(message),
-                "{ctx}"
-            );
-            assert_eq!(
-                notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                "b/Dockerfile",
-                "{ctx}"
-            );
-            if !fix {
-                let uris: Vec<&str> = v["runs"][0]["results"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|r| {
-                        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                            .as_str()
-                            .unwrap()
-                    })
-                    .collect();
-                assert_eq!(uris, ["a/Dockerfile", "c/Dockerfile"], "{ctx}");
-            }
-        }
-        "github" => {
-            let line = out
-                .stdout
-                .lines()
-                .find(|l| l.starts_with("::error file=b/Dockerfile,"))
-                .unwrap_or_else(|| panic!("no ::error for b: {ctx}"));
-            assert!(line.contains(message), "{ctx}");
-            if !fix {
-                for f in ["a/Dockerfile", "c/Dockerfile"] {
-                    assert!(
-                        out.stdout.contains(&format!("::warning file={f},")),
-                        "{f}: {ctx}"
-                    );
-                }
-            }
-        }
+        "text" => check_text(&case),
+        "diff" => check_diff(&case),
+        "json" => check_json(&case),
+        "sarif" => check_sarif(&case),
+        "github" => check_github(&case),
         _ => unreachable!(),
     }
     for f in ["a/Dockerfile", "c/Dockerfile"] {
         let now = fs::read(d.join(f)).unwrap();
-        assert_eq!(now, if writes { EXEC_CMD } else { SHELL_CMD }, "{f}: {ctx}");
+        let want = if writes { EXEC_CMD } else { SHELL_CMD };
+        assert_eq!(now, want, "{f}: {}", case.ctx);
+    }
+}
+
+/// The text formats put the error on stderr and never say "All clean".
+fn check_stderr(case: &Case<'_>) {
+    let Case { out, ctx, .. } = case;
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("b/Dockerfile: "))
+        .unwrap_or_else(|| panic!("no error line for b: {ctx}"));
+    assert!(line.contains(case.message), "{ctx}");
+    assert!(!out.stdout.contains("All clean"), "{ctx}");
+}
+
+fn check_text(case: &Case<'_>) {
+    check_stderr(case);
+    let Case { out, ctx, .. } = case;
+    assert!(out.stdout.contains("1 file(s) could not be"), "{ctx}");
+    for f in ["a/Dockerfile", "c/Dockerfile"] {
+        assert!(out.stdout.contains(f), "{f}: {ctx}");
+    }
+    if case.writes {
+        assert!(out.stdout.contains("Fixed a/Dockerfile"), "{ctx}");
+    } else {
+        assert!(!out.stdout.contains("Fixed"), "{ctx}");
+    }
+    if case.fix && !case.writes {
+        assert!(out.stdout.contains("Would fix c/Dockerfile"), "{ctx}");
+    }
+}
+
+fn check_diff(case: &Case<'_>) {
+    check_stderr(case);
+    for f in ["a/Dockerfile", "c/Dockerfile"] {
+        let header = format!("+++ b/{f}\n");
+        assert!(case.out.stdout.contains(&header), "{f}: {}", case.ctx);
+    }
+}
+
+fn check_json(case: &Case<'_>) {
+    let ctx = &case.ctx;
+    let v: Value = serde_json::from_str(&case.out.stdout).expect(ctx);
+    let files = v["files"].as_array().unwrap();
+    let by = |p: &str| files.iter().find(|f| f["path"] == p).expect(ctx);
+    let error = by("b/Dockerfile")["error"].as_str().unwrap_or_default();
+    assert!(error.contains(case.message), "{ctx}");
+    assert_eq!(v["summary"]["errors"], 1, "{ctx}");
+    for f in ["a/Dockerfile", "c/Dockerfile"] {
+        let r = by(f);
+        assert!(r["error"].is_null(), "{ctx}");
+        if case.fix {
+            assert_eq!(r["changed"], true, "{ctx}");
+            assert_eq!(r["fixed"].as_array().unwrap().len(), 1, "{ctx}");
+        } else {
+            assert_eq!(r["findings"].as_array().unwrap().len(), 1, "{ctx}");
+        }
+    }
+}
+
+fn check_sarif(case: &Case<'_>) {
+    let ctx = &case.ctx;
+    let v: Value = serde_json::from_str(&case.out.stdout).expect(ctx);
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false, "{ctx}");
+    let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{ctx}");
+    assert_eq!(notes[0]["level"], "error", "{ctx}");
+    let text = notes[0]["message"]["text"].as_str().unwrap();
+    assert!(text.contains(case.message), "{ctx}");
+    let uri = |x: &Value| x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].clone();
+    assert_eq!(uri(&notes[0]), "b/Dockerfile", "{ctx}");
+    if !case.fix {
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        let uris: Vec<Value> = results.iter().map(uri).collect();
+        assert_eq!(uris, ["a/Dockerfile", "c/Dockerfile"], "{ctx}");
+    }
+}
+
+fn check_github(case: &Case<'_>) {
+    let Case { out, ctx, .. } = case;
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::error file=b/Dockerfile,"))
+        .unwrap_or_else(|| panic!("no ::error for b: {ctx}"));
+    assert!(line.contains(case.message), "{ctx}");
+    if !case.fix {
+        for f in ["a/Dockerfile", "c/Dockerfile"] {
+            let warning = format!("::warning file={f},");
+            assert!(out.stdout.contains(&warning), "{f}: {ctx}");
+        }
     }
 }
 
