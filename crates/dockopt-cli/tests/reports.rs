@@ -395,3 +395,33 @@ fn a_finding_whose_write_failed_remains() {
     assert!(exec["not_applied"].is_null());
     assert_eq!(v["summary"]["findings"], 2);
 }
+
+#[test]
+fn a_new_dockerignore_is_reported_in_the_format_asked_for() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Dockerfile",
+        b"FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/app.py\"]\n",
+    );
+    write(d.path(), ".env", b"SECRET=1\n");
+    let ignore = d.path().join(".dockerignore");
+    // A dry run: would fix, writes nothing, and JSON stays JSON.
+    let out = run(dockopt(d.path()).args(["fix", "--diff", "--dockerignore", "--format", "text"]));
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout,
+        "Would write .dockerignore\nWould fix 1 finding(s) in 1 file(s); 0 would remain.\n"
+    );
+    let out = run(dockopt(d.path()).args(["fix", "--diff", "--dockerignore", "--format", "json"]));
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["fixed"], 1);
+    assert!(!ignore.exists());
+    // Written: JSON says it was fixed, and nothing else follows the document.
+    let out = run(dockopt(d.path()).args(["fix", "--dockerignore", "--format", "json"]));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["fixed"][0]["name"], "dockerignore");
+    assert_eq!(v["summary"]["findings"], 0);
+    assert!(fs::read_to_string(&ignore).unwrap().contains(".env\n"));
+}

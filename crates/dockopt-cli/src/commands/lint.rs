@@ -170,7 +170,7 @@ fn propose_new_files(reports: &mut [FileReport]) {
 /// one whose file could not be written remains, next to the error.
 fn write_new_files(reports: &mut [FileReport]) {
     let mut written: Vec<PathBuf> = Vec::new();
-    for r in reports.iter_mut() {
+    for r in &mut *reports {
         let mut errors = Vec::new();
         for nf in &mut r.new_files {
             match crate::write::create_new(&nf.path, nf.content.as_bytes()) {
@@ -189,6 +189,12 @@ fn write_new_files(reports: &mut [FileReport]) {
             r.add_error(e);
         }
     }
+    resolve_new_files(reports, &written);
+}
+
+/// Counts the findings that `done` (files written, or for a dry run, that
+/// would be) answer as fixed.
+fn resolve_new_files(reports: &mut [FileReport], done: &[PathBuf]) {
     for r in reports {
         let Some(dir) = r.context_dir.clone() else {
             continue;
@@ -196,7 +202,7 @@ fn write_new_files(reports: &mut [FileReport]) {
         let (done, rest) = std::mem::take(&mut r.findings).into_iter().partition(|f| {
             f.create
                 .as_ref()
-                .is_some_and(|c| written.contains(&dir.join(&c.path)))
+                .is_some_and(|c| done.contains(&dir.join(&c.path)))
         });
         r.findings = rest;
         r.applied.extend::<Vec<_>>(done);
@@ -225,6 +231,12 @@ pub fn fix(args: &crate::args::FixArgs) -> Status {
         propose_new_files(&mut reports);
         if mode == Mode::Write {
             write_new_files(&mut reports);
+        } else {
+            let proposed: Vec<PathBuf> = reports
+                .iter()
+                .flat_map(|r| r.new_files.iter().map(|n| n.path.clone()))
+                .collect();
+            resolve_new_files(&mut reports, &proposed);
         }
     }
     let changed = reports

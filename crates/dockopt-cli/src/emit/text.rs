@@ -182,6 +182,7 @@ pub fn fix(
                 changed += 1;
                 writeln!(out, "Wrote {shown}")?;
             } else if dry_run {
+                changed += 1;
                 writeln!(out, "Would write {shown}")?;
             }
         }
