@@ -32,7 +32,8 @@ impl std::fmt::Display for Refused {
 /// other names with the old text.
 pub fn replace(path: &Path, old: &[u8], read_meta: &Metadata, new: &[u8]) -> Result<(), Refused> {
     let target = fs::canonicalize(path)?;
-    let (current, meta) = read::open_regular(&target).map_err(|e| Refused(e.to_string()))?;
+    let (current, meta) =
+        read::open_regular(&target).map_err(|e| Refused(format!("not written: {e}")))?;
     if meta.permissions().readonly() {
         return Err(Refused("cannot write: file is read-only".into()));
     }
