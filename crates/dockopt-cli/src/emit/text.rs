@@ -25,17 +25,23 @@ fn render(out: &mut dyn Write, r: &FileReport, note: &Note<'_>, color: bool) -> 
         range,
         label,
     } = *note;
-    let Ok(src) = std::str::from_utf8(&r.source) else {
+    let plain = |out: &mut dyn Write| {
         let (s, _) = span(&r.source, range);
-        return writeln!(
+        writeln!(
             out,
             "{}:{}:{}: {id} {title} [{label}]",
             r.display, s.line, s.col
-        );
+        )
+    };
+    let Ok(src) = std::str::from_utf8(&r.source) else {
+        return plain(out);
     };
     let mut range = range.as_usize();
     range.end = range.end.min(src.len());
     range.start = range.start.min(range.end);
+    if !src.is_char_boundary(range.start) || !src.is_char_boundary(range.end) {
+        return plain(out);
+    }
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -47,8 +53,16 @@ fn render(out: &mut dyn Write, r: &FileReport, note: &Note<'_>, color: bool) -> 
             .fold(true)
             .annotation(level.span(range).label(label)),
     );
-    let shown = renderer.render(msg).to_string();
-    writeln!(out, "{shown}\n")
+    // Files may already have been written: a snippet that cannot be drawn
+    // must not take the rest of the report with it.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let shown = std::panic::catch_unwind(|| renderer.render(msg).to_string());
+    std::panic::set_hook(hook);
+    match shown {
+        Ok(shown) => writeln!(out, "{shown}\n"),
+        Err(_) => plain(out),
+    }
 }
 
 /// Where the text formats send what goes wrong: the standard error stream.
@@ -240,4 +254,33 @@ pub fn fix(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_inside_a_character_falls_back_to_one_line() {
+        let source = "FROM alpine\nRUN echo caf\u{e9}\n".as_bytes().to_vec();
+        let inside = source.iter().position(|&b| b == 0xa9).unwrap() as u32;
+        let r = FileReport {
+            display: "Dockerfile".into(),
+            source,
+            ..FileReport::default()
+        };
+        let note = Note {
+            level: Level::Warning,
+            title: "t",
+            id: "DKR000 x",
+            range: dockopt_syntax::TextRange::new(inside, inside + 1),
+            label: "l",
+        };
+        let mut out = Vec::new();
+        render(&mut out, &r, &note, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Dockerfile:2:14: DKR000 x t [l]\n"
+        );
+    }
 }
