@@ -17,6 +17,9 @@ use serde_json::Value;
 /// Long enough for a slow machine, short enough that a hang fails.
 const TIMEOUT: Duration = Duration::from_secs(90);
 
+/// "Text file busy", on Linux and the BSDs.
+const ETXTBSY: i32 = 26;
+
 const APP: &str = "FROM python:3.12-slim\nADD app.py /app/\nCMD python app.py\n";
 const SHELL_CMD: &[u8] = b"FROM alpine\nCMD run\n";
 const EXEC_CMD: &[u8] = b"FROM alpine\nCMD [\"run\"]\n";
@@ -45,7 +48,18 @@ struct Output {
 }
 
 fn run(c: &mut Command) -> Output {
-    let out = c.output().unwrap();
+    let mut tries = 0;
+    let out = loop {
+        match c.output() {
+            // A binary just copied may still be open in a child forked by
+            // another test, until that child execs.
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            r => break r.unwrap(),
+        }
+    };
     Output {
         code: out.status.code().expect("dockopt was killed (a hang?)"),
         stdout: String::from_utf8(out.stdout).unwrap(),
@@ -328,10 +342,16 @@ fn a_socket_is_refused() {
 
 const NOBODY: u32 = 65534;
 
-/// dockopt run as the user nobody (the caller is root).
+/// dockopt run as the user nobody (the caller is root), from a copy of the
+/// binary beside `dir`, whose parent nobody may enter: the build directory
+/// may be one nobody cannot reach.
 fn as_nobody(dir: &Path) -> Command {
     use std::os::unix::process::CommandExt;
-    let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("dockopt"));
+    let bin = dir.parent().unwrap().join("dockopt");
+    if !bin.exists() {
+        fs::copy(assert_cmd::cargo::cargo_bin("dockopt"), &bin).unwrap();
+    }
+    let mut c = StdCommand::new(bin);
     c.uid(NOBODY)
         .gid(NOBODY)
         .current_dir(dir)
