@@ -6,6 +6,7 @@ mod discover;
 mod emit;
 mod fsctx;
 mod progress;
+mod read;
 mod write;
 
 use std::io::Write;
