@@ -38,6 +38,8 @@ pub enum NotApplied {
     NotConverging { rules: Vec<&'static str> },
     /// The result would not print back as itself.
     NotLossless,
+    /// The fixed text could not be written, and why.
+    NotWritten(String),
 }
 
 impl fmt::Display for NotApplied {
@@ -58,6 +60,7 @@ impl fmt::Display for NotApplied {
             Self::NotLossless => {
                 f.write_str("fix not applied: the result does not print back as itself")
             }
+            Self::NotWritten(why) => write!(f, "fix not applied: {why}"),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use dockopt_engine::config::{self, Config, Settings};
-use dockopt_engine::{pipeline, Applicability, BuildContext, DockerIgnore, Finding};
+use dockopt_engine::{pipeline, Applicability, BuildContext, DockerIgnore, Finding, NotApplied};
 use dockopt_syntax::{Severity, SyntaxError};
 
 use crate::args::Common;
@@ -282,7 +282,7 @@ fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Opt
                         && f.fix.as_ref().is_some_and(|x| x.applicability >= min)
                 };
                 for f in findings.iter_mut().filter(|f| would_apply(f)) {
-                    f.not_applied = Some(format!("fix not applied: {why}"));
+                    f.not_applied = Some(NotApplied::NotWritten(why.to_string()));
                 }
                 report.findings = findings;
                 report.output = None;
