@@ -5,17 +5,96 @@ use std::path::{Path, PathBuf};
 use ignore::overrides::OverrideBuilder;
 use ignore::WalkBuilder;
 
-/// Whether a file name looks like a Dockerfile.
+/// Extensions that make a `Dockerfile.*` something else: documentation,
+/// templates, backups, editor and merge leftovers, other formats.
+const NOT_DOCKERFILE: &[&str] = &[
+    "md",
+    "markdown",
+    "txt",
+    "rst",
+    "adoc",
+    "html",
+    "orig",
+    "rej",
+    "bak",
+    "backup",
+    "old",
+    "save",
+    "swp",
+    "swo",
+    "tmp",
+    "temp",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tpl",
+    "tmpl",
+    "template",
+    "mustache",
+    "hbs",
+    "erb",
+    "gotmpl",
+    "in",
+    "m4",
+    "example",
+    "sample",
+    "dist",
+    "disabled",
+    "dockerignore",
+    "yml",
+    "yaml",
+    "json",
+    "toml",
+    "sh",
+    "ps1",
+    "py",
+    "lock",
+    "log",
+    "patch",
+    "diff",
+    "sig",
+    "asc",
+    "sha256",
+    "gz",
+    "zip",
+    "tar",
+    "bz2",
+    "xz",
+    "zst",
+    "dpkg-old",
+    "dpkg-dist",
+    "rpmnew",
+    "rpmsave",
+];
+
+/// Whether a file name looks like a Dockerfile: `Dockerfile`,
+/// `Containerfile`, `Dockerfile.<variant>`, `<name>.Dockerfile`, in any
+/// case, but not a variant that is another kind of file
+/// (`Dockerfile.md`, `Dockerfile.j2`, `Dockerfile.bak`, `Dockerfile~`).
 pub fn is_dockerfile_name(name: &str) -> bool {
-    if name.ends_with(".dockerignore") {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with('~') || lower.starts_with(".#") {
         return false;
     }
-    let lower = name.to_ascii_lowercase();
-    lower == "dockerfile"
-        || lower == "containerfile"
-        || name.starts_with("Dockerfile.")
-        || name.starts_with("Containerfile.")
-        || lower.ends_with(".dockerfile")
+    if lower == "dockerfile" || lower == "containerfile" {
+        return true;
+    }
+    if let Some(stem) = lower
+        .strip_suffix(".dockerfile")
+        .or_else(|| lower.strip_suffix(".containerfile"))
+    {
+        return !stem.is_empty() && stem != "." && !stem.ends_with('.');
+    }
+    let Some(variant) = lower
+        .strip_prefix("dockerfile.")
+        .or_else(|| lower.strip_prefix("containerfile."))
+    else {
+        return false;
+    };
+    !variant.is_empty()
+        && !variant
+            .split('.')
+            .any(|part| part.is_empty() || NOT_DOCKERFILE.contains(&part))
 }
 
 /// What to process: files by path, or standard input.
@@ -128,11 +207,16 @@ mod tests {
         for ok in [
             "Dockerfile",
             "dockerfile",
+            "DOCKERFILE",
             "Dockerfile.dev",
+            "dockerfile.dev",
+            "Dockerfile.prod.arm64",
             "api.Dockerfile",
             "x.dockerfile",
             "Containerfile",
             "Containerfile.prod",
+            "containerfile.prod",
+            "web.Containerfile",
         ] {
             assert!(is_dockerfile_name(ok), "{ok}");
         }
@@ -142,6 +226,20 @@ mod tests {
             "README.md",
             "Dockerfiles",
             "docker-compose.yml",
+            "Dockerfile.md",
+            "Dockerfile.orig",
+            "Dockerfile.j2",
+            "Dockerfile.dev.j2",
+            "Dockerfile.bak",
+            "Dockerfile.rej",
+            "Dockerfile.template",
+            "Dockerfile.in",
+            "Dockerfile~",
+            "Dockerfile.",
+            "Dockerfile..dev",
+            ".dockerfile",
+            "Containerfile.swp",
+            "dockerfile.yaml",
         ] {
             assert!(!is_dockerfile_name(no), "{no}");
         }
