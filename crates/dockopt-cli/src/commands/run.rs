@@ -203,12 +203,32 @@ fn config_dir(file: Option<&Path>) -> PathBuf {
 }
 
 /// The absolute path of a file that may not exist (a `--stdin-filename`
-/// for a new buffer).
+/// for a new buffer, perhaps in a new directory): the longest part that
+/// exists resolved, the rest joined as written.
 fn absolute(file: &Path) -> Option<PathBuf> {
-    std::fs::canonicalize(file).ok().or_else(|| {
-        let parent = std::fs::canonicalize(config_dir(Some(file))).ok()?;
-        Some(parent.join(file.file_name()?))
-    })
+    if let Ok(p) = std::fs::canonicalize(file) {
+        return Some(p);
+    }
+    let full = std::env::current_dir().ok()?.join(file);
+    let mut missing = Vec::new();
+    let mut at = full.as_path();
+    loop {
+        if let Ok(base) = std::fs::canonicalize(at) {
+            let mut out = base;
+            for part in missing.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::Normal(p) => out.push(p),
+                    _ => {}
+                }
+            }
+            return Some(out);
+        }
+        missing.push(at.components().next_back()?);
+        at = at.parent()?;
+    }
 }
 
 /// The settings for a file, and what excludes it, if anything does.

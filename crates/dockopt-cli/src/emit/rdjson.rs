@@ -11,8 +11,8 @@ use dockopt_syntax::TextRange;
 use serde_json::{json, Value};
 
 use super::{
-    diags, offered_fix, replacement_text, report_path, rule_url, Columns, Options, Positions,
-    DOCS_URL,
+    diags, fix_status, offered_fix, replacement_text, report_path, rule_url, Columns, Options,
+    Positions, DOCS_URL,
 };
 use crate::commands::run::FileReport;
 
@@ -44,12 +44,13 @@ fn hunks(r: &FileReport, new: &[u8], out: &mut Vec<Value>) {
         starts.push(starts.last().copied().unwrap_or(0) + l.len());
     }
     let pos = Positions::new(&r.source);
-    let mut rules: Vec<String> = r
-        .applied
-        .iter()
-        .map(|f| format!("{} {}", f.code, f.name))
-        .collect();
-    rules.dedup();
+    let mut rules: Vec<String> = Vec::new();
+    for f in &r.applied {
+        let id = format!("{} {}", f.code, f.name);
+        if !rules.contains(&id) {
+            rules.push(id);
+        }
+    }
     let message = format!(
         "dockopt fix would rewrite these lines ({})",
         rules.join(", ")
@@ -92,8 +93,14 @@ fn diagnostics(reports: &[FileReport], opts: Options) -> Vec<Value> {
         }
         let pos = Positions::new(r.text());
         for d in diags(r) {
+            let message = match d.finding {
+                Some(f) if offered_fix(f).is_some() => {
+                    format!("{} [{}]", d.message, fix_status(f, opts.unsafe_enabled))
+                }
+                _ => d.message.to_string(),
+            };
             let mut v = json!({
-                "message": d.message,
+                "message": message,
                 "location": {"path": path, "range": range(&pos, d.range)},
                 "severity": severity(d.severity),
                 "source": source(),
