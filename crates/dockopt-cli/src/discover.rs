@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ignore::overrides::OverrideBuilder;
 use ignore::WalkBuilder;
 
 /// Extensions that make a `Dockerfile.*` something else: documentation,
@@ -109,13 +108,9 @@ pub type Failed = (PathBuf, String);
 
 /// An `--exclude` glob that is not one, as a usage error.
 pub fn check_excludes(excludes: &[String]) -> Result<(), String> {
-    let mut overrides = OverrideBuilder::new(".");
-    for g in excludes {
-        if let Err(e) = overrides.add(&format!("!{}", g.trim_start_matches("./"))) {
-            return Err(format!("error: --exclude {g}: {e}"));
-        }
-    }
-    Ok(())
+    dockopt_engine::config::gitignore(Path::new(""), excludes.iter().map(String::as_str))
+        .map(|_| ())
+        .map_err(|(i, why)| format!("error: --exclude {}: {why}", excludes[i]))
 }
 
 /// Expands directories into the Dockerfiles under them, honouring
@@ -147,22 +142,39 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> (Vec<Input>, Vec<Fail
 }
 
 fn walk(root: &Path, excludes: &[String], inputs: &mut Vec<Input>, errors: &mut Vec<Failed>) {
-    let mut overrides = OverrideBuilder::new(root);
-    for g in excludes {
-        // Checked by `check_excludes` before the walk.
-        let _ = overrides.add(&format!("!{}", g.trim_start_matches("./")));
-    }
+    // Checked by `check_excludes` before the walk. The same matcher as the
+    // configuration's `exclude`, relative to the directory walked.
+    let matcher = dockopt_engine::config::gitignore(
+        Path::new(""),
+        excludes.iter().map(|g| g.trim_start_matches("./")),
+    )
+    .ok()
+    .filter(|g| !g.is_empty());
+    let base = root.to_path_buf();
+    let is_excluded = move |path: &Path, is_dir: bool| {
+        let Some(g) = &matcher else { return false };
+        let Ok(rel) = path.strip_prefix(&base) else {
+            return false;
+        };
+        if rel.as_os_str().is_empty() {
+            return false;
+        }
+        if is_dir {
+            // A directory is skipped whole only when no `!` glob could take
+            // back something inside it.
+            g.num_whitelists() == 0 && g.matched(rel, true).is_ignore()
+        } else {
+            dockopt_engine::config::excluded(g, rel)
+        }
+    };
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(false)
         .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git");
-    match overrides.build() {
-        Ok(o) if !excludes.is_empty() => {
-            builder.overrides(o);
-        }
-        _ => {}
-    }
+        .filter_entry(move |e| {
+            e.file_name() != ".git"
+                && !is_excluded(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
+        });
     let mut found = Vec::new();
     for entry in builder.build() {
         match entry {

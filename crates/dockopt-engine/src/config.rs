@@ -137,22 +137,42 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// Compiles gitignore-style globs relative to `root`, the one dialect of
+/// `--exclude`, `exclude` and `per-path`. A malformed glob, an unclosed `[`
+/// included, is an error: the index of the glob, and why.
+pub fn gitignore<'a>(
+    root: &std::path::Path,
+    globs: impl IntoIterator<Item = &'a str>,
+) -> Result<Gitignore, (usize, String)> {
+    let mut b = GitignoreBuilder::new(root);
+    b.allow_unclosed_class(false);
+    for (i, g) in globs.into_iter().enumerate() {
+        let text = g.trim();
+        if text.is_empty() {
+            return Err((i, "an empty glob".into()));
+        }
+        b.add_line(None, text)
+            .map_err(|e| (i, format!("bad glob {g:?}: {e}")))?;
+    }
+    b.build().map_err(|e| (0, format!("bad glob: {e}")))
+}
+
+/// Whether `rel` (relative to the matcher's root) or a directory above it
+/// is excluded, the way `exclude` and `--exclude` both decide.
+pub fn excluded(g: &Gitignore, rel: &std::path::Path) -> bool {
+    g.matched_path_or_any_parents(rel, false).is_ignore()
+}
+
 fn compile(globs: &[&Spanned<String>]) -> Result<Option<Gitignore>, ConfigError> {
     if globs.is_empty() {
         return Ok(None);
     }
-    let mut b = GitignoreBuilder::new("");
-    for g in globs {
-        let text = g.value.trim();
-        if text.is_empty() {
-            return Err(ConfigError::at(g, "an empty glob"));
-        }
-        b.add_line(None, text)
-            .map_err(|e| ConfigError::at(g, format!("bad glob {:?}: {e}", g.value)))?;
-    }
-    b.build()
-        .map(Some)
-        .map_err(|e| ConfigError::at(globs[0], format!("bad glob: {e}")))
+    gitignore(
+        std::path::Path::new(""),
+        globs.iter().map(|g| g.value.as_str()),
+    )
+    .map(Some)
+    .map_err(|(i, why)| ConfigError::at(globs[i], why))
 }
 
 /// The parser's message without the place it already gives
@@ -174,7 +194,7 @@ fn bare_message(rendered: &str) -> String {
 }
 
 fn matches(g: Option<&Gitignore>, rel: &str) -> bool {
-    !rel.is_empty() && g.is_some_and(|g| g.matched_path_or_any_parents(rel, false).is_ignore())
+    !rel.is_empty() && g.is_some_and(|g| excluded(g, std::path::Path::new(rel)))
 }
 
 impl Config {

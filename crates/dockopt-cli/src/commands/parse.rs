@@ -12,7 +12,7 @@ use crate::Status;
 
 /// `--format json`: the same shape for one file or many,
 /// `{"version": 1, "files": [{"path", "instructions", "errors", "error"}]}`.
-fn file_json(path: &Path, tree: Option<&SyntaxTree>, error: Option<String>) -> Value {
+fn file_json(path: &Path, tree: Option<&SyntaxTree>, error: Option<&str>) -> Value {
     let errors: Vec<Value> = tree
         .map(|t| {
             t.errors()
@@ -52,7 +52,7 @@ pub fn run(args: &ParseArgs) -> Status {
             Err(e) => {
                 eprintln!("{}: error: {e}", path.display());
                 status = status.worst(Status::Error);
-                files.push(file_json(path, None, Some(format!("error: {e}"))));
+                files.push(file_json(path, None, Some(&format!("error: {e}"))));
                 continue;
             }
         };
