@@ -212,7 +212,8 @@ pub enum Color {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ParseFormat {
-    /// One object per instruction, with the fields of BuildKit's parser.
+    /// `{"version": 1, "files": [...]}`: each file's instructions with the
+    /// fields of BuildKit's parser, and its errors.
     Json,
     /// BuildKit's AST dump, as its parser tests print it.
     Dump,

@@ -221,6 +221,20 @@ fn a_config_error_in_a_subdirectory_names_its_file() {
 }
 
 #[test]
+fn an_explicit_config_is_checked_even_with_nothing_to_check() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "ci.yaml", b"select: [nope]\n");
+    let out = run(dockopt(d.path()).args(["check", "--config", "ci.yaml"]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .starts_with("ci.yaml:1:10: error: unknown transform"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn a_missing_context_is_an_error() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "Dockerfile", b"FROM alpine\n");

@@ -134,6 +134,9 @@ impl Configs {
             files: Mutex::new(HashMap::new()),
         };
         let mut errors: Vec<String> = Vec::new();
+        if let Some(Err(e)) = &configs.explicit {
+            return Err(e.clone());
+        }
         let mut seen = std::collections::HashSet::new();
         for input in inputs {
             let dir = config_dir(name_path(input, common));
