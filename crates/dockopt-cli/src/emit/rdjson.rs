@@ -35,9 +35,13 @@ fn source() -> Value {
 
 /// The diff between a file and its fixed text, a diagnostic per hunk.
 fn hunks(r: &FileReport, new: &[u8], out: &mut Vec<Value>) {
-    let old_text = String::from_utf8_lossy(&r.source);
-    let new_text = String::from_utf8_lossy(new);
-    let diff = similar::TextDiff::from_lines(old_text.as_ref(), new_text.as_ref());
+    // Suggestions are text: a file that is not UTF-8 gets none, since its
+    // bytes could not be given back exactly.
+    let (Ok(old_text), Ok(new_text)) = (std::str::from_utf8(&r.source), std::str::from_utf8(new))
+    else {
+        return;
+    };
+    let diff = similar::TextDiff::from_lines(old_text, new_text);
     // Byte offset of each old line's start, and of the end.
     let mut starts = vec![0usize];
     for l in diff.old_slices() {
