@@ -48,9 +48,10 @@ fn join(base: &Value, rest: &str) -> Value {
     }
 }
 
-/// A variable the environment sets, as a path value.
+/// A variable the environment of RUN sets (`ENV` or a build argument), as
+/// a path value.
 fn var(state: &State, name: &str) -> Option<Value> {
-    state.env(name).value().cloned()
+    state.run_var(name).cloned()
 }
 
 /// `$XDG_CACHE_HOME`, else `$HOME/.cache`.
@@ -60,11 +61,11 @@ fn xdg_cache(state: &State) -> Value {
 
 /// pip reads `PIP_NO_CACHE_DIR` as a flag that any non-empty value turns
 /// on (even `0` or `false`, a long-standing quirk).
+/// A build argument of that name counts too: whoever builds may set it.
 fn pip_cache_off(state: &State) -> bool {
     state
-        .env("PIP_NO_CACHE_DIR")
-        .value()
-        .is_some_and(|v| !v.text.is_empty())
+        .run_var("PIP_NO_CACHE_DIR")
+        .is_some_and(|v| !v.text.is_empty() || v.certainty == Certainty::Unknown)
 }
 
 /// Where `tool` keeps its cache when run in `state`.
