@@ -9,6 +9,7 @@ pub mod context;
 pub mod dockerignore;
 pub mod finding;
 pub mod fix;
+pub mod model;
 pub mod pipeline;
 pub mod select;
 pub mod suppress;
