@@ -208,4 +208,33 @@ mod tests {
         assert_eq!(cx.list(""), ["package.json"]);
         assert!(cx.read(".env").is_none());
     }
+
+    #[test]
+    fn walk_lists_in_go_order_without_ignored_entries() {
+        let fs = MemoryFs::new()
+            .with("a.txt", "1")
+            .with("a/z", "2")
+            .with("a/b/c", "3")
+            .with("skip/x", "4")
+            .with("big.bin", "0123456789");
+        let di = DockerIgnore::from_patterns(&["skip"]).unwrap();
+        let cx = BuildContext::new(&fs, Some(di));
+        let walked: Vec<(String, bool)> = cx.walk("");
+        let want = [
+            ("a", true),
+            ("a/b", true),
+            ("a/b/c", false),
+            ("a/z", false),
+            ("a.txt", false),
+            ("big.bin", false),
+        ];
+        assert_eq!(
+            walked,
+            want.map(|(p, d)| (p.to_string(), d)).to_vec(),
+            "{walked:?}"
+        );
+        assert_eq!(cx.walk("a/b"), [("a/b/c".to_string(), false)]);
+        assert_eq!(cx.read_head("big.bin", 4).as_deref(), Some(&b"0123"[..]));
+        assert_eq!(cx.read_head("skip/x", 4), None);
+    }
 }

@@ -93,7 +93,7 @@ fn read_table() -> Table {
                 name: rest,
                 ..Case::default()
             }),
-            "source" | "note" => {}
+            "source" | "note" | "lab" => {}
             "workdir" => t.cases.last_mut().unwrap().workdir = Some(rest),
             "mkdir" => t.cases.last_mut().unwrap().mkdirs.push(rest),
             "run" => t.cases.last_mut().unwrap().run = rest,
