@@ -213,3 +213,14 @@ fn sizes_follow_go_units() {
         assert_eq!(ram_in_bytes(text), bytes, "{text:?}");
     }
 }
+
+proptest::proptest! {
+    /// Any value parses or fails with a message; what parses prints to a
+    /// value that parses back to the same mount.
+    #[test]
+    fn any_value_round_trips_or_fails(value in "(type=(cache|bind|secret|tmpfs|ssh)|target=[/a-c ,\"]{0,6}|id=[a-c]{0,2}|ro|rw|required|size=[0-9]{1,3}[kmg]?|mode=[0-9]{1,4}|uid=[0-9]|env=E|from=s|source=[a-c\"]{0,3}|[a-z\"]{0,4})(,(type=(cache|secret)|target=/[a-c]{0,3}|ro|required|sharing=locked|uid=1|[a-z=\"]{0,4})){0,4}") {
+        if let Ok(m) = Mount::parse(&value) {
+            proptest::prop_assert_eq!(Mount::parse(&m.to_value()), Ok(m));
+        }
+    }
+}

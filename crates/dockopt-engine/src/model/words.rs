@@ -266,6 +266,26 @@ impl Lexer {
 
     /// Processes one word: its value, its words and the variables it used.
     pub fn process<E: Env + ?Sized>(&self, word: &str, env: &E) -> Result<Expanded, ExpandError> {
+        // Most words hold nothing to process: skip the scanner.
+        let plain = !word
+            .chars()
+            .any(|c| matches!(c, '$' | '\'' | '"') || c == self.escape);
+        if plain {
+            return Ok(Expanded {
+                value: word.to_string(),
+                words: word
+                    .split(is_space)
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                used: Vec::new(),
+                unset: Vec::new(),
+            });
+        }
+        self.scan(word, env)
+    }
+
+    fn scan<E: Env + ?Sized>(&self, word: &str, env: &E) -> Result<Expanded, ExpandError> {
         let mut scan = Scan {
             chars: word.chars().collect(),
             pos: 0,

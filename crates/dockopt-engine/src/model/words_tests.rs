@@ -399,3 +399,21 @@ fn words_split_after_expansion() {
 fn go_quote_matches_go() {
     assert_eq!(go_quote("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\x01é\"");
 }
+
+proptest::proptest! {
+    /// The shortcut for plain words gives what the scanner gives.
+    #[test]
+    fn plain_words_shortcut_matches_the_scanner(word in "[a-z /\\t.\\u{a0}\\u{3000}é-]{0,12}") {
+        let e = env(&[]);
+        let lexer = Lexer::new('\\');
+        proptest::prop_assert_eq!(lexer.process(&word, e.as_slice()), lexer.scan(&word, e.as_slice()));
+    }
+
+    /// Any word gives a value or an error, never a panic.
+    #[test]
+    fn any_word_is_processed_without_panic(word in "[$a-c{}:?#%/+\\-'\" \\\\*`]{0,16}") {
+        let e = env(&[("a", "x*y"), ("b", "")]);
+        let _ = process_word(&word, &e, '\\');
+        let _ = process_word(&word, &e, '`');
+    }
+}
