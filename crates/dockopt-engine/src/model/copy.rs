@@ -64,8 +64,8 @@ pub struct CopyRequest {
     pub instruction: Instruction,
     /// Source paths, patterns or URLs, in order.
     pub sources: Vec<String>,
-    /// Names of heredoc sources (`COPY <<EOF name` has `EOF`... the file is
-    /// named after the heredoc's word), in order after `sources`.
+    /// Heredoc sources by name (`COPY <<app.conf /etc/` names `app.conf`),
+    /// each written as a file of that name, after `sources`.
     pub heredocs: Vec<String>,
     pub dest: String,
     /// The stage's WORKDIR at this instruction (absolute).

@@ -6,8 +6,8 @@ pub mod mount;
 pub mod words;
 
 pub use copy::{
-    plan_copy, CopyError, CopyNote, CopyPlan, CopyRequest, ImagePath, Instruction, Placement,
-    PlacementKind,
+    plan_copy, Compression, CopyError, CopyNote, CopyPlan, CopyRequest, ImagePath, Instruction,
+    Placement, PlacementKind, Unresolved,
 };
 pub use mount::{Mount, MountError, MountType, Network, RunFlagError, RunFlags, Security, Sharing};
 pub use words::{process_word, process_words, Env, ExpandError, Expanded, Lexer};
