@@ -40,24 +40,18 @@ fn cleanup(c: &Command) -> Option<(&'static str, &'static str, Tool)> {
     }
 }
 
-/// A later RUN on the same file system that installs with the same tool,
-/// and so reads the cache (offline installs need it; others download again).
-fn later_reader<'a>(
-    cx: &Cx<'a>,
-    stage: usize,
-    after: &Instruction<'a>,
-    tool: &str,
-) -> Option<u32> {
+/// A later RUN on the same file system that installs offline with the same
+/// tool: it needs the packages this RUN leaves in the cache.
+fn later_reader<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>, tool: &str) -> Option<u32> {
     later(cx, stage, after)
         .iter()
         .filter(|i| is_run(i))
         .find(|i| match run(cx, i) {
-            Some(r) => r
-                .script
-                .commands()
-                .iter()
-                .any(|c| cleanup(c).is_some_and(|(t, _, _)| t == tool)),
-            None => i.line().contains(tool),
+            Some(r) => r.script.commands().iter().any(|c| {
+                cleanup(c).is_some_and(|(t, _, _)| t == tool)
+                    && has_arg(c, &["--offline", "--prefer-offline"])
+            }),
+            None => i.line().contains(tool) && i.line().contains("offline"),
         })
         .map(Instruction::start_line)
 }
@@ -129,7 +123,7 @@ impl Transform for PackageCache {
                     );
                     if let Some(line) = later_reader(cx, stage, inst, tool) {
                         out.push(f.refused(format!(
-                            "not cleaned: the RUN at line {line} installs with {tool} and reads its cache"
+                            "not cleaned: the RUN at line {line} installs offline from {tool}'s cache"
                         )));
                         continue;
                     }

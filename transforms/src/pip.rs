@@ -44,7 +44,9 @@ impl Transform for Pip {
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for (_, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
-                let Some(m) = cx.model.inst(inst) else { continue };
+                let Some(m) = cx.model.inst(inst) else {
+                    continue;
+                };
                 // The environment may turn the cache off or move it.
                 let dir = match caches::cache(Tool::Pip, &m.state) {
                     Cache::Off(_) => continue,

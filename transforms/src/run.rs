@@ -30,7 +30,8 @@ impl Run<'_> {
         self.inst.data().source_offset(self.base + at as u32)
     }
 
-    /// Whether a `--mount=type=cache` has its target at `path` or above it.
+    /// Whether a cache or tmpfs mount has its target at `path` or above it,
+    /// so that what is written there never reaches the layer.
     pub fn cache_mount_covers(&self, path: &str) -> bool {
         self.cache_targets().any(|t| {
             let t = t.trim_end_matches('/');
@@ -38,11 +39,14 @@ impl Run<'_> {
         })
     }
 
-    /// The targets of the RUN's cache mounts.
+    /// The targets of the RUN's cache and tmpfs mounts.
     fn cache_targets(&self) -> impl Iterator<Item = String> + '_ {
         self.inst.flags().filter_map(|f| {
             let v = f.value.filter(|_| f.name == "mount")?;
-            if !v.split(',').any(|kv| kv == "type=cache") {
+            if !v
+                .split(',')
+                .any(|kv| kv == "type=cache" || kv == "type=tmpfs")
+            {
                 return None;
             }
             v.split(',').find_map(|kv| {

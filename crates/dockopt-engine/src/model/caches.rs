@@ -18,7 +18,10 @@ pub enum Tool {
     Maven,
     Gradle,
     Composer,
+    /// apt's downloaded archives.
     Apt,
+    /// apt's package lists.
+    AptLists,
     Apk,
 }
 
@@ -32,11 +35,12 @@ pub enum Cache {
 }
 
 impl Cache {
-    /// The folder, when it is known well enough to write it into a fix.
+    /// The folder, unless it depends on something unknown. A folder under
+    /// a home assumed from an unknown base image counts, as root's home.
     pub fn known(&self) -> Option<&str> {
         match self {
-            Self::At(v) => v.known(),
-            Self::Off(_) => None,
+            Self::At(v) if v.certainty > Certainty::Unknown => Some(&v.text),
+            _ => None,
         }
     }
 }
@@ -123,6 +127,10 @@ pub fn cache(tool: Tool, state: &State) -> Cache {
             .unwrap_or_else(|| join(&xdg_cache(state), "composer"))),
         Tool::Apt => at(Value {
             text: "/var/cache/apt".into(),
+            certainty: Certainty::Exact,
+        }),
+        Tool::AptLists => at(Value {
+            text: "/var/lib/apt".into(),
             certainty: Certainty::Exact,
         }),
         Tool::Apk => at(Value {
