@@ -7,7 +7,6 @@ use std::rc::Rc;
 use dockopt_engine::model::state::is_posix_shell;
 use dockopt_engine::model::{Kind, ScriptInfo};
 use dockopt_engine::Cx;
-use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
 
 /// A shell-form RUN whose script parsed cleanly under a POSIX shell.
@@ -197,12 +196,19 @@ pub fn has_arg(cmd: &dockopt_shell::Command, names: &[&str]) -> bool {
 
 /// Appends `&& tail` to a RUN's script, continuing on a new line in the
 /// file's style, if the result still parses.
-pub fn append(r: &Run<'_>, tail: &str, style: &Style) -> Result<dockopt_engine::Edit, String> {
+pub fn append(
+    cx: &Cx<'_>,
+    r: &Run<'_>,
+    tail: &str,
+    style: &Style,
+) -> Result<dockopt_engine::Edit, String> {
     let text = r.script.text().trim_end();
     if text.ends_with(';') || text.ends_with('&') {
         return Err("the script ends with a separator".into());
     }
-    if Script::parse(&format!("{text} && {tail}")).is_err() {
+    // The script as the next round will read it, parsed once for both.
+    let next = format!("{text}{}{tail}", style.and_then_joined());
+    if cx.model.parse(&next).is_none() {
         return Err("the extended script would not parse".into());
     }
     let end = r.src_at(text.len().saturating_sub(1)) + 1;
