@@ -361,10 +361,7 @@ impl CopyPlan {
                         ""
                     } else {
                         let dir = pl.dest.trim_end_matches('/');
-                        match path
-                            .strip_prefix(dir)
-                            .and_then(|r| r.strip_prefix('/'))
-                        {
+                        match path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
                             Some(r) => r,
                             None => continue,
                         }

@@ -220,8 +220,7 @@ fn copy_table_matches_buildkit() {
                 ));
             }
         }
-        let mut got: BTreeSet<(String, String)> =
-            files.into_iter().map(|(s, d)| (d, s)).collect();
+        let mut got: BTreeSet<(String, String)> = files.into_iter().map(|(s, d)| (d, s)).collect();
         for p in &plan.placements {
             match &p.kind {
                 PlacementKind::Archive { .. } => {
