@@ -137,6 +137,17 @@ fn prepare(
         }
     }
     let plan = plan(lay, &site.cwd, cmd, text)?;
+    // The hoisted `cd` needs its folder: the manifests must create it.
+    let made = |p: &Placed| {
+        p.dest
+            .starts_with(&format!("{}/", site.cwd.trim_end_matches('/')))
+    };
+    if site.cd.is_some() && !plan.files.iter().chain(&plan.dirs).any(made) {
+        return Err(format!(
+            "no manifest lies in {}, which the hoisted step would enter",
+            site.cwd
+        ));
+    }
     if let Some(p) = plan.files.iter().chain(&plan.dirs).find(|p| {
         p.source
             .contains(|c: char| c.is_whitespace() || "$\"'\\".contains(c))

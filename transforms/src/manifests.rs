@@ -559,7 +559,10 @@ pub fn plan(lay: &Layout<'_>, cwd: &str, c: &Command, text: &str) -> Result<Plan
     let a = Args::new(c, spec.values);
     let mut dir = cwd.to_string();
     for (opt, value) in &a.options {
-        if spec.elsewhere.contains(opt) {
+        // `mvn -f pom.xml` names the manifest it reads anyway.
+        let default_pom = matches!(n, "mvn" | "mvnw")
+            && value.is_some_and(|v| [cwd.to_string(), at(cwd, "pom.xml")].contains(&at(cwd, v)));
+        if spec.elsewhere.contains(opt) && !default_pom {
             return Err(format!(
                 "`{opt}` points {n} at files the hoist does not follow"
             ));

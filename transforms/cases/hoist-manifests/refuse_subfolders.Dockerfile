@@ -25,4 +25,7 @@ COPY poetryapp/ .
 RUN poetry config virtualenvs.create false && poetry install --no-interaction
 WORKDIR /i
 COPY javaapp/ .
-RUN mvn -f pom.xml -B package
+RUN mvn -f other/pom.xml -B package
+WORKDIR /j
+COPY pysub/ .
+RUN cd src && pip install -r ../requirements/prod.txt
