@@ -406,6 +406,7 @@ const DOTNET: Tool = Tool {
         "--packages",
         "--configfile",
         "--version-suffix",
+        "--self-contained",
     ],
     elsewhere: &["--configfile"],
     ..NONE
@@ -1119,7 +1120,9 @@ fn gradle(lay: &Layout<'_>, dir: &str, gradle: &str) -> Result<Plan, String> {
     )?;
     let mut files = lay.present(dir, &["build.gradle", "build.gradle.kts"]);
     if files.is_empty() {
-        return Err(format!("the COPY puts no build.gradle in {dir}"));
+        return Err(format!(
+            "the COPY puts no build.gradle in {dir}, where the install reads it"
+        ));
     }
     files.extend(settings);
     files.extend(lay.present(dir, &["gradle.properties", "gradlew"]));
@@ -1143,9 +1146,6 @@ const DOTNET_SHARED: &[&str] = &[
 ];
 
 fn dotnet(lay: &Layout<'_>, dir: &str, a: &Args<'_>, text: &str) -> Result<Plan, String> {
-    if a.positional.len() > 1 {
-        return Err("the dotnet command names a project or solution".into());
-    }
     let projects: Vec<String> = lay
         .list(dir)
         .into_iter()
@@ -1161,6 +1161,12 @@ fn dotnet(lay: &Layout<'_>, dir: &str, a: &Args<'_>, text: &str) -> Result<Plan,
             "there is not exactly one project file in {dir}, where dotnet looks for it"
         ));
     };
+    // Naming the one project in the folder is the same as naming none.
+    match a.positional.get(1..).unwrap_or_default() {
+        [] => {}
+        [named] if at(dir, named.trim_matches('"')) == at(dir, project) => {}
+        _ => return Err("the dotnet command names another project or solution".into()),
+    }
     let (placed, body) = lay.read(dir, project)?;
     if body.contains("ProjectReference") {
         return Err("the project references other projects".into());
