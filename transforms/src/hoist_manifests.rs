@@ -196,8 +196,18 @@ fn site(run_inst: &Inst<'_>, r: &Run<'_>, cmd: &Command) -> Result<Site, String>
         }
         _ => Err(format!(
             "`{}` runs before the install in the same RUN",
-            &script[top[index - 1].range.clone()]
+            short(&script[top[index - 1].range.clone()])
         )),
+    }
+}
+
+/// A command for a message: whitespace collapsed, long ones cut.
+fn short(command: &str) -> String {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    if words.len() <= 4 {
+        words.join(" ")
+    } else {
+        format!("{} ...", words[..4].join(" "))
     }
 }
 
