@@ -5,16 +5,17 @@ use dockopt_engine::{Cx, Edit};
 use dockopt_syntax::Stage;
 
 use super::files::{calls, context_text};
-use super::{command, runtime_image, Input, Split};
+use super::{command, Input, Split};
 use crate::util::{add_syntax_directive, syntax_directive};
 
 mod static_site;
 
 pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
-    let (cx, stage, rt, tag, app) = input.parts();
+    let (cx, stage, app) = input.parts();
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
     if let Some((dir, served)) = static_site::plan(cx, stage, app)? {
-        let runtime = rt
+        let runtime = input
+            .rt
             .web_server
             .clone()
             .ok_or("the runtime table names no web server for this toolchain")?;
@@ -42,12 +43,12 @@ pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
     if !starts {
         return Err("the container command is not `node ...` or a start script".into());
     }
-    let runtime = runtime_image(rt, tag, false)?;
+    let runtime = input.runtime_image(false)?;
     Ok(Split {
         runtime,
         lines: Vec::new(),
         copies: vec![(app.to_string(), app.to_string())],
-        build_edits: prune(cx, stage, &words).into_iter().collect(),
+        build_tail: prune(cx, stage, &words).into_iter().collect(),
         ..Split::default()
     })
 }
@@ -81,7 +82,7 @@ fn heredoc_syntax(cx: &Cx<'_>) -> Result<Option<Edit>, String> {
 /// the stage's last RUN (so as the same user), when the lock file names the
 /// package manager, there are dev dependencies, nothing prunes them yet,
 /// and the command does not run one.
-fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
+fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<String> {
     let ctx = cx.context?;
     let manifest = package_json(cx)?;
     let dev = manifest["devDependencies"]
@@ -113,14 +114,8 @@ fn prune(cx: &Cx<'_>, stage: &Stage<'_>, words: &[String]) -> Option<Edit> {
     let uses_dev = runs.iter().any(|w| {
         dev.contains_key(*w) || dev.contains_key(w.trim_start_matches("node_modules/.bin/"))
     });
-    let last = stage.instructions.iter().rev().find(|i| i.is("run"))?;
-    let at = last.range().end;
-    let lead = if cx.tree.source()[at as usize - 1] == b'\n' {
-        ""
-    } else {
-        "\n"
-    };
-    (!pruned && !uses_dev).then(|| Edit::insert(at, format!("{lead}RUN {command}\n")))
+    stage.instructions.iter().rev().find(|i| i.is("run"))?;
+    (!pruned && !uses_dev).then(|| format!("RUN {command}"))
 }
 
 /// package.json from the build context, parsed.
