@@ -91,9 +91,13 @@ pub(super) fn carry(
             continue;
         }
         let targets = targets(&name, &c).ok_or_else(|| {
+            let shown: Vec<&str> = std::iter::once(name.as_str())
+                .chain(c.args.iter().take_while(|a| !a.starts_with('-')).take(1).map(String::as_str))
+                .collect();
             format!(
-                "the RUN at line {} runs {name}, which may write files the runtime needs outside what the runtime stage copies",
-                c.line
+                "the RUN at line {} runs `{}`, which may write files the runtime needs outside what the runtime stage copies",
+                c.line,
+                shown.join(" ")
             )
         })?;
         for t in targets {

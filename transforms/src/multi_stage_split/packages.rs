@@ -6,7 +6,7 @@
 use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
-use super::files::{calls, Call};
+use super::files::{calls, redirects, Call};
 use crate::runtimes::{Distro, Family, Packages};
 
 /// The stage's system packages, sorted out.
@@ -74,13 +74,18 @@ fn installs(c: &Call) -> Option<(Vec<String>, Vec<String>)> {
     Some((all, kept))
 }
 
-/// Whether a RUN changes where packages come from.
+/// Whether a path configures where packages come from.
+fn source_config(path: &str) -> bool {
+    ["/etc/apt/", "/etc/apk/repositories", "/usr/share/keyrings/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// Whether a command changes where packages come from.
 fn changes_sources(c: &Call) -> bool {
     let name = c.name.rsplit('/').next().unwrap_or_default();
     matches!(name, "add-apt-repository" | "apt-key")
-        || c.args
-            .iter()
-            .any(|a| a.starts_with("/etc/apt/sources.list") || a.starts_with("/etc/apk/repositories"))
+        || c.args.iter().any(|a| source_config(a))
 }
 
 /// Sorts the stage's packages. `used` says whether a build step runs one
@@ -94,9 +99,20 @@ pub(super) fn system(
     let distro = table.distro(family);
     let all = calls(cx, stage, None);
     let mut out = System::default();
-    let mut sources_changed = false;
+    // The first line from which packages may come from a source the
+    // runtime base does not have.
+    let redirected = redirects(cx, stage)
+        .into_iter()
+        .filter(|(_, p)| source_config(p))
+        .map(|(line, _)| line);
+    let sources_from = all
+        .iter()
+        .filter(|c| changes_sources(c))
+        .map(|c| c.line)
+        .chain(redirected)
+        .min();
     for (k, c) in all.iter().enumerate() {
-        sources_changed |= changes_sources(c);
+        let sources_changed = sources_from.is_some_and(|l| l <= c.line);
         let Some((every, kept)) = installs(c) else {
             continue;
         };
@@ -128,7 +144,7 @@ pub(super) fn system(
                 continue;
             }
             for r in runtime_of(distro, p, &all[k + 1..], c.line)? {
-                if sources_changed && !out.runtime.iter().any(|x| *x == r) {
+                if sources_changed {
                     return Err(format!(
                         "{r} is needed at run time, and the stage adds the package source it may come from"
                     ));

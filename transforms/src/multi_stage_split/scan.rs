@@ -10,13 +10,15 @@ pub(super) const LIST: &str = "/tmp/dockopt-runtime-packages";
 
 /// The build stage's step: `dirs` are the folders the runtime stage copies.
 pub(super) fn build_step(dirs: &[String]) -> String {
+    // Every part of the pipeline succeeds, so that it holds under
+    // `pipefail` and next to other commands in one RUN.
     format!(
-        "# The Debian packages of the shared libraries that native files in the copied folders load\n\
-         RUN find {} -type f \\( -name '*.so' -o -name '*.so.*' -o -name '*.node' \\) -exec ldd {{}} + 2>/dev/null \\\n    \
+        "RUN find {} -type f \\( -name '*.so' -o -name '*.so.*' -o -name '*.node' \\) \\\n    \
+         -exec sh -c 'ldd \"$@\" 2>/dev/null; true' sh {{}} + \\\n    \
          | awk '$2 == \"=>\" && $3 ~ /^\\// {{ print $3; sub(\"^/usr\", \"\", $3); print $3; print \"/usr\" $3 }}' \\\n    \
-         | sort -u | xargs -r dpkg -S 2>/dev/null \\\n    \
+         | sort -u | xargs -r sh -c 'dpkg -S \"$@\" 2>/dev/null; true' sh \\\n    \
          | awk -F': ' '!/^diversion/ {{ n = split($1, p, \", \"); for (i = 1; i <= n; i++) {{ sub(/:.*/, \"\", p[i]); print p[i] }} }}' \\\n    \
-         | sort -u > {LIST} || true",
+         | sort -u > {LIST}",
         dirs.join(" ")
     )
 }
