@@ -193,6 +193,13 @@ fn uses_toolchain(words: &[String]) -> bool {
         "pnpm dev",
         "next dev",
         "nodemon",
+        "ng serve",
+        "react-scripts start",
+        "vue-cli-service serve",
+        "webpack serve",
+        "webpack-dev-server",
+        "start:dev",
+        "ts-node-dev",
         "mvn ",
         "gradle ",
         "setup.py",
@@ -332,7 +339,7 @@ impl Transform for MultiStageSplit {
             Family::Debian
         };
         // Already a small base, such as the runtime this rule would choose.
-        let slim = ["slim", "distroless"].iter().any(|v| image.tag.contains(v))
+        let slim = ["slim", "distroless", "jre"].iter().any(|v| image.tag.contains(v))
             || (family == Family::Alpine && rt.ecosystem != "go");
         let mode = if slim || rt.runtime_for(image.tag, false).as_deref() == Some(base) {
             let tools = packages::system(cx, stage, packages, family).is_ok_and(|s| s.build_tools);

@@ -199,6 +199,16 @@ pub(super) fn only_builds(
         {
             continue;
         }
+        // A folder for the outputs, which the runtime stage copies anyway.
+        let for_outputs = |a: &String| {
+            let p = absolute(&c.wd, a);
+            outputs
+                .iter()
+                .any(|o| under(o, &p) && o.rsplit_once('/').is_some_and(|(d, _)| under(d, &p)))
+        };
+        if n == "mkdir" && c.args.iter().filter(|a| !a.starts_with('-')).all(for_outputs) {
+            continue;
+        }
         if n == "rm" {
             let inside = c
                 .args

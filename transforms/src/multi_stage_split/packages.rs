@@ -134,7 +134,8 @@ pub(super) fn system(
         }
         out.installed.extend(every.iter().cloned());
         for p in &every {
-            if is_dev(p) || distro.build_only(p) {
+            // Compilers and headers; not tools such as curl or git.
+            if is_dev(p) || (distro.build_only(p) && !distro.used_by.contains_key(p)) {
                 out.build_tools = true;
             }
         }
