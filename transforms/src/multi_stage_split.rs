@@ -172,13 +172,21 @@ fn common_checks(cx: &Cx<'_>, stage: &Stage<'_>) -> Result<(), String> {
 
 /// Programs the HEALTHCHECK runs that a slim base may lack.
 fn healthcheck_programs(stage: &Stage<'_>) -> Vec<String> {
-    let Some(h) = stage.instructions.iter().rev().find(|i| i.is("healthcheck")) else {
+    let Some(h) = stage
+        .instructions
+        .iter()
+        .rev()
+        .find(|i| i.is("healthcheck"))
+    else {
         return Vec::new();
     };
     let line = h.line();
     ["curl", "wget"]
         .iter()
-        .filter(|t| line.split(|c: char| !c.is_alphanumeric() && c != '-').any(|w| w == **t))
+        .filter(|t| {
+            line.split(|c: char| !c.is_alphanumeric() && c != '-')
+                .any(|w| w == **t)
+        })
         .map(|t| (*t).to_string())
         .collect()
 }
@@ -319,8 +327,13 @@ impl Transform for MultiStageSplit {
         };
         let image = parse_image(base);
         let refuse = |why: String| {
-            Finding::new(CODE, NAME, "the runtime table is invalid", stage.from.keyword_range())
-                .refused(why)
+            Finding::new(
+                CODE,
+                NAME,
+                "the runtime table is invalid",
+                stage.from.keyword_range(),
+            )
+            .refused(why)
         };
         let table = match runtimes::table(cx.options) {
             Ok(t) => t,
@@ -339,7 +352,9 @@ impl Transform for MultiStageSplit {
             Family::Debian
         };
         // Already a small base, such as the runtime this rule would choose.
-        let slim = ["slim", "distroless", "jre"].iter().any(|v| image.tag.contains(v))
+        let slim = ["slim", "distroless", "jre"]
+            .iter()
+            .any(|v| image.tag.contains(v))
             || (family == Family::Alpine && rt.ecosystem != "go");
         let mode = if slim || rt.runtime_for(image.tag, false).as_deref() == Some(base) {
             let tools = packages::system(cx, stage, packages, family).is_ok_and(|s| s.build_tools);
@@ -360,7 +375,9 @@ impl Transform for MultiStageSplit {
             ),
         };
         let finding = Finding::new(CODE, NAME, message, stage.from.keyword_range());
-        let planned = plan(cx, index, stage, rt, packages, family, mode, base, image.tag);
+        let planned = plan(
+            cx, index, stage, rt, packages, family, mode, base, image.tag,
+        );
         match planned {
             Ok((split, app)) => out.push(finding.with_fix(fix(cx, stage, &split, app.as_deref()))),
             Err(why) => out.push(finding.refused(format!("not split: {why}"))),
@@ -382,7 +399,7 @@ fn plan(
     tag: &str,
 ) -> Result<(Split, Option<String>), String> {
     common_checks(cx, stage)?;
-    let mut system = packages::system(cx, stage, table, family)?;
+    let system = packages::system(cx, stage, table, family)?;
     let users = users::setup(cx, stage, rt, family)?;
     let app = workdir(cx, index, stage)?;
     let (words, _) = command(stage).expect("checked");
@@ -400,7 +417,7 @@ fn plan(
         mode,
         base,
     };
-    let mut split = match rt.ecosystem.as_str() {
+    let split = match rt.ecosystem.as_str() {
         "go" => go::go(input),
         "node" => node::node(input),
         "python" => python::python(input),
@@ -422,6 +439,21 @@ fn plan(
             return Err(format!("the runtime base has no user {u}"));
         }
     }
+    complete(&input, split, &users, system, table, mode).map(|s| (s, app))
+}
+
+/// The rest of the runtime stage, shared by every ecosystem: what else the
+/// stage leaves for run time, system packages, users.
+fn complete(
+    input: &Input<'_, '_>,
+    mut split: Split,
+    users: &users::Users,
+    mut system: packages::System,
+    table: &Packages,
+    mode: Mode,
+) -> Result<Split, String> {
+    let (stage, rt, family) = (input.stage, input.rt, input.family);
+    let no_shell = split.runtime.contains("distroless");
     let mut before = Vec::new();
     let mut copies_after = Vec::new();
     let mut fixups = Vec::new();
@@ -439,16 +471,16 @@ fn plan(
                     || name.starts_with("pip3.")
                     || (name.starts_with("python")
                         && args.first().is_some_and(|a| a == "-m")
-                        && args
-                            .get(1)
-                            .is_some_and(|m| matches!(m.as_str(), "pip" | "venv" | "compileall" | "ensurepip")))
+                        && args.get(1).is_some_and(|m| {
+                            matches!(m.as_str(), "pip" | "venv" | "compileall" | "ensurepip")
+                        }))
             }
         };
-        let carried = carry::carry(&input, &kept, &tool)?;
+        let carried = carry::carry(input, &kept, &tool)?;
         before.extend(carried.context);
         copies_after.extend(carried.build);
         fixups = carried.fixups;
-        let needs = runtime_needs(&input, &system, table)?;
+        let needs = runtime_needs(input, &system, table)?;
         for p in needs {
             system.add(&p);
         }
@@ -458,7 +490,9 @@ fn plan(
             .programs
             .get(&p)
             .and_then(|e| e.get(family))
-            .ok_or(format!("the HEALTHCHECK runs {p}, and no package is known for it"))?;
+            .ok_or(format!(
+                "the HEALTHCHECK runs {p}, and no package is known for it"
+            ))?;
         system.add(pkg);
     }
     if !system.runtime.is_empty() && no_shell {
@@ -476,7 +510,7 @@ fn plan(
     let scan = mode == Mode::Toolchain
         && family == Family::Debian
         && !split.site
-        && native_unknown(&input, table);
+        && native_unknown(input, table);
     let mut lines = Vec::new();
     if scan {
         let dirs: Vec<String> = split.copies.iter().map(|(from, _)| from.clone()).collect();
@@ -501,11 +535,16 @@ fn plan(
     }
     if !fixups.is_empty() {
         if no_shell {
-            return Err("the copied folders' owners are set with a shell, which the runtime base lacks".into());
+            return Err(
+                "the copied folders' owners are set with a shell, which the runtime base lacks"
+                    .into(),
+            );
         }
-        split.after.insert(0, format!("RUN {}", fixups.join(" && ")));
+        split
+            .after
+            .insert(0, format!("RUN {}", fixups.join(" && ")));
     }
-    Ok((split, app))
+    Ok(split)
 }
 
 /// Packages the program needs at run time besides the stage's own: the
@@ -519,8 +558,14 @@ fn runtime_needs(
     let (cx, stage, rt) = (input.cx, input.stage, input.rt);
     let deps = dependencies(input);
     let mut out = match rt.ecosystem.as_str() {
-        "python" => packages::for_dependencies(&table.python, deps.iter().map(String::as_str), input.family)?,
-        "node" => packages::for_dependencies(&table.node, deps.iter().map(String::as_str), input.family)?,
+        "python" => packages::for_dependencies(
+            &table.python,
+            deps.iter().map(String::as_str),
+            input.family,
+        )?,
+        "node" => {
+            packages::for_dependencies(&table.node, deps.iter().map(String::as_str), input.family)?
+        }
         _ => Vec::new(),
     };
     let distro = table.distro(input.family);
@@ -535,7 +580,10 @@ fn runtime_needs(
             continue;
         }
         // A console script or bin of a dependency the build installs.
-        if deps.iter().any(|d| packages::normalize(d) == packages::normalize(p)) {
+        if deps
+            .iter()
+            .any(|d| packages::normalize(d) == packages::normalize(p))
+        {
             continue;
         }
         let pkg = match table.programs.get(p) {
@@ -546,9 +594,9 @@ fn runtime_needs(
             None if system.installed.iter().any(|i| i == p) => p.to_string(),
             None => {
                 return Err(format!(
-                    "{} runs {p}, which the runtime base may lack and for which no package is known",
-                    r.file
-                ))
+                "{} runs {p}, which the runtime base may lack and for which no package is known",
+                r.file
+            ))
             }
         };
         if !out.contains(&pkg) {
@@ -615,7 +663,10 @@ fn requirements(cx: &Cx<'_>, path: &str, out: &mut Vec<String>, depth: u32) {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     for line in text.lines() {
         let line = line.split(" #").next().unwrap_or_default().trim();
-        if let Some(inc) = line.strip_prefix("-r ").or_else(|| line.strip_prefix("--requirement ")) {
+        if let Some(inc) = line
+            .strip_prefix("-r ")
+            .or_else(|| line.strip_prefix("--requirement "))
+        {
             if depth < 8 {
                 let inc = if dir.is_empty() {
                     inc.trim().to_string()
@@ -652,7 +703,9 @@ fn native_unknown(input: &Input<'_, '_>, table: &Packages) -> bool {
         "node" => {
             let installs = files::calls(cx, stage, None).iter().any(|c| {
                 matches!(c.name.as_str(), "npm" | "yarn" | "pnpm")
-                    && c.args.first().is_some_and(|a| matches!(a.as_str(), "ci" | "install" | "i" | "add"))
+                    && c.args
+                        .first()
+                        .is_some_and(|a| matches!(a.as_str(), "ci" | "install" | "i" | "add"))
                     || c.name == "yarn" && c.args.is_empty()
             });
             if !installs {
@@ -661,7 +714,10 @@ fn native_unknown(input: &Input<'_, '_>, table: &Packages) -> bool {
             let lock = files::context_text(cx, "package-lock.json")
                 .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
             let known = |n: &str| table.node.contains_key(n);
-            match lock.as_ref().and_then(|l| scan::node_install_scripts(l, &known)) {
+            match lock
+                .as_ref()
+                .and_then(|l| scan::node_install_scripts(l, &known))
+            {
                 Some(unknown) => !unknown.is_empty(),
                 None => true,
             }

@@ -181,7 +181,10 @@ impl Entry {
                 .take_while(|c| c.is_ascii_digit() || *c == '.')
                 .collect();
             let v = if v.is_empty() { "3".to_string() } else { v };
-            return self.alpine_runtime.as_ref().map(|p| p.replace("{alpine}", &v));
+            return self
+                .alpine_runtime
+                .as_ref()
+                .map(|p| p.replace("{alpine}", &v));
         }
         let named = ["trixie", "bookworm", "bullseye", "buster"]
             .into_iter()
@@ -250,7 +253,11 @@ mod tests {
             ("node:latest", false, Some("node:slim")),
             ("node:current-bookworm", false, None),
             ("node:18-alpine", false, None),
-            ("golang:1.24-alpine", true, Some("gcr.io/distroless/static-debian12")),
+            (
+                "golang:1.24-alpine",
+                true,
+                Some("gcr.io/distroless/static-debian12"),
+            ),
             ("golang:1.24-alpine3.21", false, Some("alpine:3.21")),
             ("golang:1.24-alpine", false, Some("alpine:3")),
             (

@@ -199,7 +199,7 @@ impl Script {
         while let Some(node) = stack.pop() {
             if node.kind() == "file_redirect" {
                 let text = self.node_text(node);
-                let writes = text.contains('>') && !text.contains(">&") && !text.contains("<");
+                let writes = text.contains('>') && !text.contains(">&") && !text.contains('<');
                 let target = node
                     .child_by_field_name("destination")
                     .map(|d| self.node_text(d).to_string());
@@ -366,7 +366,8 @@ fn unwrap_prefixes(words: &[Word]) -> usize {
 mod tests {
     #[test]
     fn file_writes_are_redirect_targets() {
-        let s = Script::parse("echo a > /etc/x && cat b >> log 2>/dev/null; cmd 2>&1 < in").unwrap();
+        let s =
+            Script::parse("echo a > /etc/x && cat b >> log 2>/dev/null; cmd 2>&1 < in").unwrap();
         assert_eq!(s.file_writes(), ["/etc/x", "log"]);
     }
 

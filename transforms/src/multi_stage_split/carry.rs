@@ -17,8 +17,21 @@ const NO_WRITES: &[&str] = &[
 
 /// Commands other parts of the split account for: system packages, users.
 const HANDLED: &[&str] = &[
-    "apt-get", "apt", "apk", "dnf", "yum", "microdnf", "dpkg", "apt-mark", "useradd",
-    "groupadd", "usermod", "adduser", "addgroup", "update-ca-certificates", "ldconfig",
+    "apt-get",
+    "apt",
+    "apk",
+    "dnf",
+    "yum",
+    "microdnf",
+    "dpkg",
+    "apt-mark",
+    "useradd",
+    "groupadd",
+    "usermod",
+    "adduser",
+    "addgroup",
+    "update-ca-certificates",
+    "ldconfig",
     "rm",
 ];
 
@@ -68,7 +81,13 @@ pub(super) fn carry(
     let copied: Vec<String> = out
         .context
         .iter()
-        .filter_map(|l| l.rsplit(' ').next().map(|d| d.trim_matches(['"', ']', '[']).trim_end_matches('/').to_string()))
+        .filter_map(|l| {
+            l.rsplit(' ').next().map(|d| {
+                d.trim_matches(['"', ']', '['])
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+        })
         .collect();
     for c in calls(cx, stage, None) {
         let name = c.name.rsplit('/').next().unwrap_or_default().to_string();
@@ -113,7 +132,8 @@ pub(super) fn carry(
             }
             if matches!(name.as_str(), "chown" | "chmod") {
                 // The folder itself: its owner and mode do not come with it.
-                if kept.iter().any(|k| under(k, &path)) || out.build.iter().any(|b| under(b, &path)) {
+                if kept.iter().any(|k| under(k, &path)) || out.build.iter().any(|b| under(b, &path))
+                {
                     out.fixups.push(fixup(&c, &path));
                 }
                 if inside(&path) {
@@ -146,12 +166,19 @@ pub(super) fn carry(
 /// `chown OWNER PATH` or `chmod MODE PATH` for the folder alone.
 fn fixup(c: &Call, path: &str) -> String {
     let value = operands(c).into_iter().next().unwrap_or_default();
-    format!("{} {value} {path}", c.name.rsplit('/').next().unwrap_or_default())
+    format!(
+        "{} {value} {path}",
+        c.name.rsplit('/').next().unwrap_or_default()
+    )
 }
 
 /// Arguments that are not options.
 fn operands(c: &Call) -> Vec<String> {
-    c.args.iter().filter(|a| !a.starts_with('-')).cloned().collect()
+    c.args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .cloned()
+        .collect()
 }
 
 /// The paths a file-system command writes, or `None` for a command whose
@@ -173,12 +200,13 @@ fn targets(name: &str, c: &Call) -> Option<Vec<String>> {
         None
     };
     match name {
-        "mkdir" | "touch" => Some(ops),
+        "mkdir" | "touch" | "tee" => Some(ops),
         // The first operand is the owner or the mode.
         "chown" | "chgrp" | "chmod" => Some(ops.into_iter().skip(1).collect()),
         "ln" | "cp" | "mv" | "install" => Some(ops.last().cloned().into_iter().collect()),
-        "tee" => Some(ops),
-        "sed" if c.args.iter().any(|a| a.starts_with("-i")) => Some(ops.into_iter().skip(1).collect()),
+        "sed" if c.args.iter().any(|a| a.starts_with("-i")) => {
+            Some(ops.into_iter().skip(1).collect())
+        }
         "curl" => value_of(&["-o", "--output"]).map(|o| vec![o]),
         "wget" => value_of(&["-O", "--output-document"])
             .or_else(|| value_of(&["-P", "--directory-prefix"]))

@@ -112,7 +112,11 @@ pub(super) fn redirects(cx: &Cx<'_>, stage: &Stage<'_>) -> Vec<(u32, String)> {
     for (inst, wd) in workdirs(cx, stage) {
         if let Some(r) = run(cx, inst) {
             for w in r.script.file_writes() {
-                let w = if w.contains('$') { w } else { absolute(&wd, &unquote(&w)) };
+                let w = if w.contains('$') {
+                    w
+                } else {
+                    absolute(&wd, &unquote(&w))
+                };
                 out.push((inst.start_line(), w));
             }
         }
@@ -206,7 +210,12 @@ pub(super) fn only_builds(
                 .iter()
                 .any(|o| under(o, &p) && o.rsplit_once('/').is_some_and(|(d, _)| under(d, &p)))
         };
-        if n == "mkdir" && c.args.iter().filter(|a| !a.starts_with('-')).all(for_outputs) {
+        if n == "mkdir"
+            && c.args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .all(for_outputs)
+        {
             continue;
         }
         if n == "rm" {
@@ -237,10 +246,7 @@ pub(super) fn only_builds(
 /// the runtime stage: the files as the context has them, without the
 /// build's output. Destinations under `skip` are copied from the build
 /// stage anyway.
-pub(super) fn context_copies(
-    input: &Input<'_, '_>,
-    skip: &[&str],
-) -> Result<Vec<String>, String> {
+pub(super) fn context_copies(input: &Input<'_, '_>, skip: &[&str]) -> Result<Vec<String>, String> {
     let (cx, stage) = (input.cx, input.stage);
     let mut out = Vec::new();
     for (inst, wd) in workdirs(cx, stage) {
@@ -337,7 +343,9 @@ pub(super) fn context_source(cx: &Cx<'_>, stage: &Stage<'_>, image_path: &str) -
     let ctx = cx.context?;
     let mut found = None;
     for inst in &stage.instructions {
-        let Some(m) = cx.model.inst(inst) else { continue };
+        let Some(m) = cx.model.inst(inst) else {
+            continue;
+        };
         if !m.copy().is_some_and(CopyView::from_context) {
             continue;
         }

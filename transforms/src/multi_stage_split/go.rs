@@ -24,9 +24,11 @@ pub(super) fn go(input: Input<'_, '_>) -> Result<Split, String> {
     // on the Alpine images unless the stage installs one.
     let no_compiler = input.family == Family::Alpine
         && go_at_least(input.tag, 20)
-        && !calls(cx, stage, Some("apk"))
-            .iter()
-            .any(|c| c.args.iter().any(|a| matches!(a.as_str(), "gcc" | "build-base" | "clang")));
+        && !calls(cx, stage, Some("apk")).iter().any(|c| {
+            c.args
+                .iter()
+                .any(|a| matches!(a.as_str(), "gcc" | "build-base" | "clang"))
+        });
     let mut static_build = cgo.as_deref() == Some("0") || (cgo.is_none() && no_compiler);
     for c in calls(cx, stage, Some("go")) {
         let args = &c.args;

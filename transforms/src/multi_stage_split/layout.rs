@@ -33,7 +33,12 @@ fn next_line(src: &[u8], at: usize) -> usize {
 /// leave doubled) and append the runtime stage after one blank line,
 /// keeping whether the file ends with a line break. `build_tail`, when not
 /// empty, ends the build stage first.
-pub(super) fn tail_edits(src: &[u8], moved: &[TextRange], build_tail: &str, stage: &str) -> Vec<Edit> {
+pub(super) fn tail_edits(
+    src: &[u8],
+    moved: &[TextRange],
+    build_tail: &str,
+    stage: &str,
+) -> Vec<Edit> {
     let mut dels: Vec<(usize, usize)> = Vec::new();
     for r in moved {
         let (start, mut end) = (r.start as usize, next_line(src, r.end as usize - 1));

@@ -40,7 +40,10 @@ pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
             continue;
         }
         let local = c.args.iter().any(|a| {
-            a.starts_with('.') || a.starts_with('/') || a.contains('$') || a.ends_with(".tgz")
+            a.starts_with('.')
+                || a.starts_with('/')
+                || a.contains('$')
+                || a.to_ascii_lowercase().ends_with(".tgz")
         });
         if local || c.text.contains(['&', '|', ';', '>']) {
             return Err(
@@ -54,9 +57,18 @@ pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
     // A program a global install of the stage puts on PATH.
     let global_bin = globals.iter().any(|g| {
         g.split_whitespace()
-            .filter(|w| !w.starts_with('-') && !matches!(*w, "RUN" | "npm" | "yarn" | "pnpm" | "install" | "i" | "add" | "global"))
+            .filter(|w| {
+                !w.starts_with('-')
+                    && !matches!(
+                        *w,
+                        "RUN" | "npm" | "yarn" | "pnpm" | "install" | "i" | "add" | "global"
+                    )
+            })
             .any(|pkg| {
-                let name = pkg.rsplit_once('@').filter(|(n, _)| !n.is_empty()).map_or(pkg, |(n, _)| n);
+                let name = pkg
+                    .rsplit_once('@')
+                    .filter(|(n, _)| !n.is_empty())
+                    .map_or(pkg, |(n, _)| n);
                 name.rsplit('/').next() == Some(first)
             })
     });

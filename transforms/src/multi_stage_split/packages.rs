@@ -52,7 +52,10 @@ fn installs(c: &Call) -> Option<(Vec<String>, Vec<String>)> {
             virtual_group = true;
             continue;
         }
-        if matches!(a.as_str(), "-o" | "--option" | "-t" | "--target-release" | "--repository" | "-X") {
+        if matches!(
+            a.as_str(),
+            "-o" | "--option" | "-t" | "--target-release" | "--repository" | "-X"
+        ) {
             it.next();
             continue;
         }
@@ -84,8 +87,7 @@ fn source_config(path: &str) -> bool {
 /// Whether a command changes where packages come from.
 fn changes_sources(c: &Call) -> bool {
     let name = c.name.rsplit('/').next().unwrap_or_default();
-    matches!(name, "add-apt-repository" | "apt-key")
-        || c.args.iter().any(|a| source_config(a))
+    matches!(name, "add-apt-repository" | "apt-key") || c.args.iter().any(|a| source_config(a))
 }
 
 /// Sorts the stage's packages. `used` says whether a build step runs one
@@ -121,9 +123,9 @@ pub(super) fn system(
             "apt-get" | "apt" => Family::Debian,
             other => {
                 return Err(format!(
-                    "the RUN at line {} installs packages with {other}, which dockopt does not sort",
-                    c.line
-                ))
+                "the RUN at line {} installs packages with {other}, which dockopt does not sort",
+                c.line
+            ))
             }
         };
         if fam != family {
@@ -176,7 +178,11 @@ fn runtime_of(distro: &Distro, p: &str, later: &[Call], line: u32) -> Result<Vec
                 commands.iter().any(|x| x == n)
             }),
         };
-        return Ok(if used { Vec::new() } else { vec![p.to_string()] });
+        return Ok(if used {
+            Vec::new()
+        } else {
+            vec![p.to_string()]
+        });
     }
     if is_dev(p) {
         return Err(format!(
@@ -230,9 +236,7 @@ pub(super) fn for_dependencies<'a>(
 /// A dependency's name as the table keys it: lower case, `_` and `.` as
 /// `-` (PyPI's normalization; npm names are lower case already).
 pub(super) fn normalize(name: &str) -> String {
-    name.trim()
-        .to_ascii_lowercase()
-        .replace(['_', '.'], "-")
+    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
 #[cfg(test)]
@@ -259,7 +263,10 @@ mod tests {
         .unwrap();
         assert_eq!(all, ["gcc", "musl-dev", "postgresql-dev"]);
         assert!(kept.is_empty());
-        let (all, _) = installs(&call("apt-get install -y --no-install-recommends libpq-dev=15.1 gcc")).unwrap();
+        let (all, _) = installs(&call(
+            "apt-get install -y --no-install-recommends libpq-dev=15.1 gcc",
+        ))
+        .unwrap();
         assert_eq!(all, ["libpq-dev", "gcc"]);
         assert!(installs(&call("apt-get update")).is_none());
     }

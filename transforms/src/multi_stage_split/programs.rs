@@ -3,6 +3,7 @@
 //! `exec.Command("curl")`, with the program named by a literal string in
 //! the source files the stage copies from the context.
 
+use dockopt_engine::model::CopyView;
 use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
@@ -51,8 +52,10 @@ pub(super) fn programs(cx: &Cx<'_>, stage: &Stage<'_>) -> Vec<Runs> {
     let mut out: Vec<Runs> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for inst in &stage.instructions {
-        let Some(m) = cx.model.inst(inst) else { continue };
-        if !m.copy().is_some_and(|c| c.from_context()) {
+        let Some(m) = cx.model.inst(inst) else {
+            continue;
+        };
+        if !m.copy().is_some_and(CopyView::from_context) {
             continue;
         }
         let Some(Ok(plan)) = cx.model.copy_plan(m) else {
@@ -106,10 +109,16 @@ fn named(text: &str, calls: &[&str]) -> Vec<String> {
                 rest = rest.split_once(',').map_or("", |(_, r)| r).trim_start();
             }
             rest = rest.strip_prefix('[').unwrap_or(rest).trim_start();
-            let Some(q) = rest.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else {
+            let Some(q) = rest
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))
+            else {
                 continue;
             };
-            let Some(end) = rest[1..].find(q) else { continue };
+            let Some(end) = rest[1..].find(q) else {
+                continue;
+            };
             let literal = &rest[1..=end];
             if literal.contains("${") || literal.contains('{') {
                 continue;
@@ -118,7 +127,9 @@ fn named(text: &str, calls: &[&str]) -> Vec<String> {
                 continue;
             };
             let name = first.rsplit('/').next().unwrap_or(first);
-            let is_path = first.contains('/') && !first.starts_with("/usr/bin/") && !first.starts_with("/bin/");
+            let is_path = first.contains('/')
+                && !first.starts_with("/usr/bin/")
+                && !first.starts_with("/bin/");
             if !is_path && !name.is_empty() && !out.iter().any(|n| n == name) {
                 out.push(name.to_string());
             }

@@ -43,12 +43,19 @@ pub(super) fn runtime_step(build: &str, also: &[String]) -> String {
 /// Whether a package-lock.json shows packages that run install scripts
 /// (native builds) other than the `known` ones; `None` when it cannot
 /// tell (no lock, or a lock from npm 6 that does not record them).
-pub(super) fn node_install_scripts(lock: &serde_json::Value, known: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+pub(super) fn node_install_scripts(
+    lock: &serde_json::Value,
+    known: &dyn Fn(&str) -> bool,
+) -> Option<Vec<String>> {
     let packages = lock.get("packages")?.as_object()?;
     Some(
         packages
             .iter()
-            .filter(|(_, v)| v.get("hasInstallScript").and_then(serde_json::Value::as_bool) == Some(true))
+            .filter(|(_, v)| {
+                v.get("hasInstallScript")
+                    .and_then(serde_json::Value::as_bool)
+                    == Some(true)
+            })
             .map(|(k, _)| k.rsplit("node_modules/").next().unwrap_or(k).to_string())
             .filter(|name| !known(name))
             .collect(),

@@ -16,9 +16,32 @@ const DEBIAN_USERS: &[&str] = &[
 
 /// Users every Alpine base has.
 const ALPINE_USERS: &[&str] = &[
-    "bin", "daemon", "adm", "lp", "sync", "shutdown", "halt", "mail", "news", "uucp",
-    "operator", "man", "postmaster", "cron", "ftp", "sshd", "at", "squid", "xfs", "games",
-    "cyrus", "vpopmail", "ntp", "smmsp", "guest", "nobody",
+    "bin",
+    "daemon",
+    "adm",
+    "lp",
+    "sync",
+    "shutdown",
+    "halt",
+    "mail",
+    "news",
+    "uucp",
+    "operator",
+    "man",
+    "postmaster",
+    "cron",
+    "ftp",
+    "sshd",
+    "at",
+    "squid",
+    "xfs",
+    "games",
+    "cyrus",
+    "vpopmail",
+    "ntp",
+    "smmsp",
+    "guest",
+    "nobody",
 ];
 
 /// Commands that create or change users and groups.
