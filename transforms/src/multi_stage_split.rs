@@ -232,12 +232,17 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
                 .find(|i| !MOVED.iter().any(|k| i.is(k)))
         });
         let tail = split.build_tail.join("\n");
-        match next {
-            Some(n) => {
-                let (start, _) = layout::leading_comments(tree, n);
-                edits.push(Edit::insert(start, format!("{tail}\n")));
+        match (next, last_run) {
+            (Some(_), Some(r)) => {
+                let at = body[r].range().end;
+                let lead = if tree.source()[at as usize - 1] == b'\n' {
+                    ""
+                } else {
+                    "\n"
+                };
+                edits.push(Edit::insert(at, format!("{lead}{tail}\n")));
             }
-            None => tail_at_end = tail,
+            _ => tail_at_end = tail,
         }
     }
     let name = if let Some(n) = stage.name() {
@@ -405,6 +410,15 @@ fn plan(
     let (words, _) = command(stage).expect("checked");
     if uses_toolchain(&words) {
         return Err("the container command uses the toolchain".into());
+    }
+    let interactive = matches!(
+        words.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+        [s] | [s, "-l" | "-i"] if matches!(*s, "bash" | "sh" | "/bin/bash" | "/bin/sh" | "zsh" | "ash")
+    );
+    if interactive {
+        return Err(
+            "the container command is an interactive shell: what it runs cannot be told".into(),
+        );
     }
     let input = Input {
         cx,

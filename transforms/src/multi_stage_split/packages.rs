@@ -287,6 +287,18 @@ mod tests {
             .unwrap_err()
             .contains("libfoo-dev"));
         assert_eq!(normalize("Psycopg2"), "psycopg2");
+        let node = |deps: &[&str]| for_dependencies(&t.node, deps.iter().copied(), Family::Debian);
+        assert_eq!(node(&["@prisma/client", "express"]).unwrap(), ["openssl"]);
+        assert!(node(&["bcrypt"]).unwrap().is_empty());
+        assert!(node(&["puppeteer"]).unwrap_err().contains("puppeteer"));
+        let py = for_dependencies(
+            &t.python,
+            ["Psycopg2==2.9"]
+                .iter()
+                .map(|d| d.split('=').next().unwrap()),
+            Family::Alpine,
+        );
+        assert_eq!(py.unwrap(), ["libpq"]);
         assert_eq!(normalize("python_ldap"), "python-ldap");
     }
 }
