@@ -521,13 +521,24 @@ fn complete(
             system.runtime.join(", ")
         ));
     }
+    // Programs copied from other stages or images were built for the
+    // toolchain image, which has libraries the slim base may lack.
+    let foreign: Vec<String> = stage
+        .instructions
+        .iter()
+        .filter_map(|i| input.cx.model.inst(i)?.copy().cloned())
+        .filter(|c| c.from.is_some())
+        .map(|c| c.dest_abs.text.trim_end_matches('/').to_string())
+        .collect();
     let scan = mode == Mode::Toolchain
         && family == Family::Debian
         && !split.site
-        && native_unknown(input, table);
+        && matches!(rt.ecosystem.as_str(), "node" | "python")
+        && (native_unknown(input, table) || !foreign.is_empty());
     let mut lines = Vec::new();
     if scan {
-        let dirs: Vec<String> = split.copies.iter().map(|(from, _)| from.clone()).collect();
+        let mut dirs: Vec<String> = split.copies.iter().map(|(from, _)| from.clone()).collect();
+        dirs.extend(foreign.into_iter().filter(|f| !f.is_empty()));
         split.build_tail.push(scan::build_step(&dirs));
         split.scan = Some(system.runtime.clone());
     } else if let Some(line) = packages::install_line(family, &system.runtime) {

@@ -1,6 +1,7 @@
 //! The shared libraries the built files link, found during the build: a
 //! step at the end of the build stage lists the Debian packages that own
-//! every library the copied native files (`*.so`, Node addons) load, and
+//! every library the copied native files (`*.so`, Node addons, programs)
+//! load, and
 //! the runtime stage installs the ones it lacks. Used where the toolchain
 //! image carries headers for many libraries, so that what a source build
 //! linked cannot be told from the text.
@@ -8,12 +9,13 @@
 /// Where the build stage leaves the list.
 pub(super) const LIST: &str = "/tmp/dockopt-runtime-packages";
 
-/// The build stage's step: `dirs` are the folders the runtime stage copies.
+/// The build stage's step: `dirs` are the folders and files the runtime
+/// stage copies; shared libraries and executables in them are read.
 pub(super) fn build_step(dirs: &[String]) -> String {
     // Every part of the pipeline succeeds, so that it holds under
     // `pipefail` and next to other commands in one RUN.
     format!(
-        "RUN find {} -type f \\( -name '*.so' -o -name '*.so.*' -o -name '*.node' \\) \\\n    \
+        "RUN find {} -type f \\( -name '*.so' -o -name '*.so.*' -o -name '*.node' -o -perm -u+x \\) \\\n    \
          -exec sh -c 'ldd \"$@\" 2>/dev/null; true' sh {{}} + \\\n    \
          | awk '$2 == \"=>\" && $3 ~ /^\\// {{ print $3; sub(\"^/usr\", \"\", $3); print $3; print \"/usr\" $3 }}' \\\n    \
          | sort -u | xargs -r sh -c 'dpkg -S \"$@\" 2>/dev/null; true' sh \\\n    \
