@@ -521,15 +521,7 @@ fn complete(
             system.runtime.join(", ")
         ));
     }
-    // Programs copied from other stages or images were built for the
-    // toolchain image, which has libraries the slim base may lack.
-    let foreign: Vec<String> = stage
-        .instructions
-        .iter()
-        .filter_map(|i| input.cx.model.inst(i)?.copy().cloned())
-        .filter(|c| c.from.is_some())
-        .map(|c| c.dest_abs.text.trim_end_matches('/').to_string())
-        .collect();
+    let foreign = foreign_copies(input);
     let scan = mode == Mode::Toolchain
         && family == Family::Debian
         && !split.site
@@ -538,7 +530,7 @@ fn complete(
     let mut lines = Vec::new();
     if scan {
         let mut dirs: Vec<String> = split.copies.iter().map(|(from, _)| from.clone()).collect();
-        dirs.extend(foreign.into_iter().filter(|f| !f.is_empty()));
+        dirs.extend(foreign);
         split.build_tail.push(scan::build_step(&dirs));
         split.scan = Some(system.runtime.clone());
     } else if let Some(line) = packages::install_line(family, &system.runtime) {
@@ -570,6 +562,20 @@ fn complete(
             .insert(0, format!("RUN {}", fixups.join(" && ")));
     }
     Ok(split)
+}
+
+/// Where the stage puts files from other stages or images: programs built
+/// for the toolchain image, which has libraries the slim base may lack.
+fn foreign_copies(input: &Input<'_, '_>) -> Vec<String> {
+    input
+        .stage
+        .instructions
+        .iter()
+        .filter_map(|i| input.cx.model.inst(i)?.copy().cloned())
+        .filter(|c| c.from.is_some())
+        .map(|c| c.dest_abs.text.trim_end_matches('/').to_string())
+        .filter(|d| !d.is_empty())
+        .collect()
 }
 
 /// Packages the program needs at run time besides the stage's own: the
