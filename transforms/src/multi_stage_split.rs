@@ -617,12 +617,13 @@ fn runtime_needs(
         {
             continue;
         }
+        let installed = |pkg: &str| system.installed.iter().any(|i| i == pkg);
         let pkg = match table.programs.get(p) {
+            _ if installed(p) => p.to_string(),
             Some(entry) => entry.get(input.family).cloned().ok_or(format!(
                 "{} runs {p}, which the runtime base lacks and for which no package is known",
                 r.file
             ))?,
-            None if system.installed.iter().any(|i| i == p) => p.to_string(),
             None => {
                 return Err(format!(
                 "{} runs {p}, which the runtime base may lack and for which no package is known",
