@@ -757,3 +757,104 @@ fn native_unknown(input: &Input<'_, '_>, table: &Packages) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use dockopt_engine::config::Settings;
+    use dockopt_engine::{pipeline, BuildContext, MemoryFs, Selection};
+
+    /// The split of `src` with `files` as the build context: the fixed text,
+    /// or the reason it was refused.
+    fn split(src: &str, files: &[(&str, &str)]) -> Result<String, String> {
+        let fs = files
+            .iter()
+            .fold(MemoryFs::new(), |fs, (p, c)| fs.with(p, *c));
+        let ctx = BuildContext::new(&fs, None);
+        let settings = Settings {
+            selection: Selection {
+                select: Some(vec![super::NAME.to_string()]),
+                ignore: vec![],
+            },
+            unsafe_fixes: true,
+            options: std::collections::BTreeMap::default(),
+            target: None,
+        };
+        let all = crate::ALL;
+        let out = pipeline::fix(src.as_bytes(), all, &settings, Some(&ctx));
+        if let Some(f) = out.remaining.iter().find(|f| f.code == super::CODE) {
+            return Err(f
+                .not_applied
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default());
+        }
+        Ok(String::from_utf8(out.output).unwrap())
+    }
+
+    const NODE: &str =
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
+
+    #[test]
+    fn prisma_gets_openssl_and_unknown_addons_get_the_scan() {
+        let pkg = r#"{"dependencies": {"@prisma/client": "5.0.0"}, "devDependencies": {"prisma": "5.0.0"}}"#;
+        let lock = r#"{"lockfileVersion": 3, "packages": {"node_modules/prisma": {"hasInstallScript": true}, "node_modules/@prisma/engines": {"hasInstallScript": true}}}"#;
+        let out = split(
+            NODE,
+            &[
+                ("package.json", pkg),
+                ("package-lock.json", lock),
+                ("server.js", ""),
+            ],
+        )
+        .unwrap();
+        assert!(out.contains(" openssl;"), "{out}");
+        // @prisma/engines is not in the table: its files are scanned.
+        assert!(out.contains("RUN find /app"), "{out}");
+        let lock = r#"{"lockfileVersion": 3, "packages": {"node_modules/bcrypt": {"hasInstallScript": true}}}"#;
+        let pkg = r#"{"dependencies": {"bcrypt": "5.1.1"}}"#;
+        let out = split(NODE, &[("package.json", pkg), ("package-lock.json", lock)]).unwrap();
+        assert!(!out.contains("RUN find"), "{out}");
+        assert!(!out.contains("apt-get"), "{out}");
+    }
+
+    #[test]
+    fn programs_the_source_runs_are_installed_or_refused() {
+        let src = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"main.py\"]\n";
+        let ffmpeg = "import os\nos.system('ffmpeg -i in.mp4 out.webm')\n";
+        let out = split(src, &[("main.py", ffmpeg), ("requirements.txt", "flask\n")]).unwrap();
+        assert!(out.contains(" ffmpeg;"), "{out}");
+        let unknown = "import subprocess\nsubprocess.run(['frobnicate', '--now'])\n";
+        let why = split(
+            src,
+            &[("main.py", unknown), ("requirements.txt", "flask\n")],
+        )
+        .unwrap_err();
+        assert!(why.contains("main.py runs frobnicate"), "{why}");
+        // A console script of a requirement is in the virtualenv.
+        let celery = "import subprocess\nsubprocess.run(['celery', 'worker'])\n";
+        assert!(split(
+            src,
+            &[("main.py", celery), ("requirements.txt", "celery==5\n")]
+        )
+        .is_ok());
+        let go = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /bin/app .\nCMD [\"/bin/app\"]\n";
+        let git = "package main\nimport \"os/exec\"\nfunc main() { exec.Command(\"git\", \"pull\").Run() }\n";
+        let why = split(go, &[("main.go", git)]).unwrap_err();
+        assert!(why.contains("no package manager"), "{why}");
+    }
+
+    #[test]
+    fn requirements_follow_includes() {
+        let src = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements/prod.txt\nCMD [\"python\", \"main.py\"]\n";
+        let out = split(
+            src,
+            &[
+                ("requirements/prod.txt", "-r base.txt\ngunicorn\n"),
+                ("requirements/base.txt", "psycopg2==2.9.9  # from source\n"),
+                ("main.py", ""),
+            ],
+        )
+        .unwrap();
+        assert!(out.contains(" libpq5;"), "{out}");
+    }
+}
