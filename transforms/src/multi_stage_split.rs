@@ -360,7 +360,7 @@ impl Transform for MultiStageSplit {
         let slim = ["slim", "distroless", "jre"]
             .iter()
             .any(|v| image.tag.contains(v))
-            || (family == Family::Alpine && rt.ecosystem != "go");
+            || (family == Family::Alpine && matches!(rt.ecosystem.as_str(), "python" | "node"));
         let mode = if slim || rt.runtime_for(image.tag, false).as_deref() == Some(base) {
             let tools = packages::system(cx, stage, packages, family).is_ok_and(|s| s.build_tools);
             if !tools || !matches!(rt.ecosystem.as_str(), "python" | "node") {

@@ -172,7 +172,7 @@ impl Entry {
         if !version.starts_with(|c: char| c.is_ascii_digit()) || tag.contains("windows") {
             return None;
         }
-        if let Some(at) = tag.find("alpine") {
+        let alpine = if let Some(at) = tag.find("alpine") {
             if static_binary {
                 return self.static_runtime.clone();
             }
@@ -180,19 +180,19 @@ impl Entry {
                 .chars()
                 .take_while(|c| c.is_ascii_digit() || *c == '.')
                 .collect();
-            let v = if v.is_empty() { "3".to_string() } else { v };
-            return self
-                .alpine_runtime
-                .as_ref()
-                .map(|p| p.replace("{alpine}", &v));
-        }
+            Some(if v.is_empty() { "3".to_string() } else { v })
+        } else {
+            None
+        };
         let named = ["trixie", "bookworm", "bullseye", "buster"]
             .into_iter()
             .find(|s| tag.contains(s));
         // A tag without a suite may be built on any of them; glibc runs
         // programs built against older versions, so the newest is safe.
         let suite = named.unwrap_or(NEWEST_SUITE);
-        let pattern = if static_binary {
+        let pattern = if alpine.is_some() {
+            self.alpine_runtime.as_ref()?
+        } else if static_binary {
             self.static_runtime.as_ref().unwrap_or(&self.runtime)
         } else {
             match (&self.suite_runtime, named) {
@@ -202,7 +202,8 @@ impl Entry {
         };
         let mut out = pattern
             .replace("{version}", &version)
-            .replace("{suite}", suite);
+            .replace("{suite}", suite)
+            .replace("{alpine}", alpine.as_deref().unwrap_or("3"));
         if out.contains("{java}") {
             out = out.replace("{java}", &java_major(tag)?);
         }
@@ -260,6 +261,11 @@ mod tests {
             ),
             ("golang:1.24-alpine3.21", false, Some("alpine:3.21")),
             ("golang:1.24-alpine", false, Some("alpine:3")),
+            (
+                "gradle:8.7-jdk17-alpine",
+                false,
+                Some("eclipse-temurin:17-jre-alpine"),
+            ),
             (
                 "docker.io/library/golang:1.19",
                 false,
