@@ -8,6 +8,7 @@ mod util;
 
 pub mod apk;
 pub mod apt;
+pub mod base_digest;
 pub mod cache_mounts;
 pub mod copy_over_add;
 pub mod dockerignore;
@@ -39,6 +40,7 @@ pub static ALL: &[&dyn Transform] = &[
     &cache_mounts::CacheMounts,
     &dockerignore::Dockerignore,
     &multi_stage_split::MultiStageSplit,
+    &base_digest::BaseDigest,
 ];
 
 /// Finds a transform by code or name.

@@ -2,7 +2,8 @@
 //! transform. `ok_*` cases must have no findings, `bad_*` cases must be
 //! changed, `refuse_*` cases must have findings and stay unchanged, `new_*`
 //! cases must propose a new file and leave the Dockerfile alone. A
-//! `context/` folder beside the cases is their build context.
+//! `context/` folder beside the cases is their build context, and
+//! `<case>.options.json` beside a case gives the transform's options.
 //!
 //! Every case also checks: the fix loop converges, introduces no parse
 //! error, a second run changes nothing, and safe-only runs apply only safe
@@ -78,6 +79,10 @@ fn fixtures() {
             unsafe_fixes: true,
             options: std::collections::BTreeMap::default(),
         };
+        if let Ok(text) = fs::read_to_string(path.with_extension("options.json")) {
+            let value = serde_json::from_str(&text).expect("options are JSON");
+            settings.options.insert(rule.to_string(), value);
+        }
         let all = dockopt_transforms::ALL;
         let (_, findings) = pipeline::check(&src, all, &settings, ctx.as_ref());
         let outcome = pipeline::fix(&src, all, &settings, ctx.as_ref());
