@@ -201,10 +201,13 @@ fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Opt
         Ok(b) => b,
         Err(e) => return Some(FileReport::failed(display, path, e)),
     };
-    let (settings, excluded) = match settings(common, configs, path.as_deref()) {
+    let (mut settings, excluded) = match settings(common, configs, path.as_deref()) {
         Ok(s) => s,
         Err(e) => return Some(FileReport::failed(display, path, e)),
     };
+    if let Err(e) = crate::pin::lockfile::inject(&mut settings, path.as_deref()) {
+        return Some(FileReport::failed(display, path, e));
+    }
     if excluded {
         return None;
     }
