@@ -17,6 +17,7 @@ pub mod exec_form;
 pub mod hoist_manifests;
 pub mod merge_runs;
 pub mod multi_stage_split;
+pub mod non_root_user;
 pub mod package_cache;
 pub mod pip;
 pub mod rpm;
@@ -41,6 +42,7 @@ pub static ALL: &[&dyn Transform] = &[
     &dockerignore::Dockerignore,
     &multi_stage_split::MultiStageSplit,
     &base_digest::BaseDigest,
+    &non_root_user::NonRootUser,
 ];
 
 /// Finds a transform by code or name.

@@ -15,10 +15,12 @@ fn names(t: &dyn Transform, key: &str) -> bool {
 }
 
 impl Selection {
+    /// Whether `t` runs: selected (or in the default set when nothing is
+    /// selected) and not ignored.
     pub fn enabled(&self, t: &dyn Transform) -> bool {
         let selected = match &self.select {
             Some(keys) => keys.iter().any(|k| names(t, k)),
-            None => true,
+            None => t.default_enabled(),
         };
         selected && !self.ignore.iter().any(|k| names(t, k))
     }
@@ -33,6 +35,15 @@ impl Selection {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// Whether the selection names `t` itself (or `ALL`), rather than leaving
+/// it to the default set.
+pub fn names_explicitly(sel: &Selection, t_code: &str, t_name: &str) -> bool {
+    sel.select
+        .iter()
+        .flatten()
+        .any(|k| matches(t_code, t_name, k))
 }
 
 /// Whether `key` names transform `t`; also used by suppression comments.

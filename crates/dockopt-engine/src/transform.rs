@@ -49,4 +49,9 @@ pub trait Transform: Sync {
     /// Reports findings, each with a fix where it can show the fix keeps the
     /// build's meaning.
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>);
+    /// Whether it runs when no selection is given. Opt-in transforms run
+    /// only when `--select` or `select` names them, or `ALL`.
+    fn default_enabled(&self) -> bool {
+        true
+    }
 }

@@ -32,8 +32,9 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Adds the lock that applies to `file` (or to the current directory for
-/// standard input) to the settings. A lock that does not parse is an
-/// error for the file, as a bad configuration is.
+/// standard input) to the settings; without one, `base-digest` runs only
+/// when selected by name. A lock that does not parse is an error for the
+/// file, as a bad configuration is.
 pub fn inject(settings: &mut Settings, file: Option<&Path>) -> Result<(), String> {
     let dir = file
         .and_then(Path::parent)
@@ -53,7 +54,18 @@ pub fn inject(settings: &mut Settings, file: Option<&Path>) -> Result<(), String
             .clone()
     };
     match found {
-        None => Ok(()),
+        // Without a lock the rule runs only when asked for by name: most
+        // images are not pinned, and `dockopt pin` is how they get to be.
+        None => {
+            if !dockopt_engine::select::names_explicitly(
+                &settings.selection,
+                "DKR015",
+                "base-digest",
+            ) {
+                settings.selection.ignore.push("base-digest".into());
+            }
+            Ok(())
+        }
         Some(Err(e)) => Err(e),
         Some(Ok(lock)) => {
             let entry = settings
