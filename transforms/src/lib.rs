@@ -9,6 +9,7 @@ mod util;
 pub mod apk;
 pub mod apt;
 pub mod base_digest;
+pub mod build_secrets;
 pub mod cache_mounts;
 pub mod copy_over_add;
 pub mod dockerignore;
@@ -43,6 +44,7 @@ pub static ALL: &[&dyn Transform] = &[
     &multi_stage_split::MultiStageSplit,
     &base_digest::BaseDigest,
     &non_root_user::NonRootUser,
+    &build_secrets::BuildSecrets,
 ];
 
 /// Finds a transform by code or name.
