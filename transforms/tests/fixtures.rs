@@ -2,7 +2,8 @@
 //! transform. `ok_*` cases must have no findings, `bad_*` cases must be
 //! changed, `refuse_*` cases must have findings and stay unchanged, `new_*`
 //! cases must propose a new file and leave the Dockerfile alone. A
-//! `context/` folder beside the cases is their build context, and
+//! `context/` folder beside the cases is their build context (or
+//! `<case>.context/` for one case), and
 //! `<case>.options.json` beside a case gives the transform's options.
 //!
 //! Every case also checks: the fix loop converges, introduces no parse
@@ -67,7 +68,13 @@ fn fixtures() {
             .unwrap_or_else(|| panic!("case folder {rule} names no transform"));
         let case = path.file_name().unwrap().to_str().unwrap();
         let src = fs::read(path).unwrap();
-        let loaded = load_context(&folder.join("context"));
+        let own = path.with_extension("context");
+        let dir = if own.is_dir() {
+            own
+        } else {
+            folder.join("context")
+        };
+        let loaded = load_context(&dir);
         let ctx = loaded
             .as_ref()
             .map(|(fs_, ig)| BuildContext::new(fs_, ig.clone()));
