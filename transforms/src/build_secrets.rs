@@ -153,7 +153,10 @@ fn token_formats() -> &'static [(Regex, &'static str)] {
             (r"\bgh[pousr]_[A-Za-z0-9]{36,}", "a GitHub token"),
             (r"\bgithub_pat_[A-Za-z0-9_]{22,}", "a GitHub token"),
             (r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key"),
-            (r"-----BEGIN[A-Z ]* PRIVATE KEY( BLOCK)?-----", "a private key"),
+            (
+                r"-----BEGIN[A-Z ]* PRIVATE KEY( BLOCK)?-----",
+                "a private key",
+            ),
             (r"\bnpm_[A-Za-z0-9]{36}\b", "an npm token"),
             (r"\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token"),
             (r"\bxox[abprs]-[A-Za-z0-9-]{10,}", "a Slack token"),
@@ -208,9 +211,9 @@ fn mentions(text: &str, name: &str) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-    }) || text.match_indices(&braced).any(|(i, _)| {
-        matches!(text[i + braced.len()..].chars().next(), Some('}' | ':'))
-    })
+    }) || text
+        .match_indices(&braced)
+        .any(|(i, _)| matches!(text[i + braced.len()..].chars().next(), Some('}' | ':')))
 }
 
 /// Where `key` is written in an ARG or ENV instruction.
@@ -242,7 +245,11 @@ fn frontend_ok(tree: &SyntaxTree) -> Result<bool, String> {
     let Some(tag) = s.strip_prefix("docker/dockerfile:") else {
         return Err(format!("the file builds with the frontend {s}"));
     };
-    let version = tag.split('@').next().unwrap_or(tag).trim_end_matches("-labs");
+    let version = tag
+        .split('@')
+        .next()
+        .unwrap_or(tag)
+        .trim_end_matches("-labs");
     let mut parts = version.split('.');
     let major = parts.next().and_then(|p| p.parse::<u32>().ok());
     let minor = parts.next().map(|p| p.parse::<u32>().ok());
@@ -306,8 +313,7 @@ fn secret_mount_fix(
         let first = r
             .flags()
             .next()
-            .map(|f| f.range.start)
-            .unwrap_or_else(|| r.args_range().start);
+            .map_or_else(|| r.args_range().start, |f| f.range.start);
         edits.push(Edit::insert(first, mount.clone()));
     }
     match frontend_ok(cx.tree) {
@@ -372,7 +378,10 @@ impl Transform for BuildSecrets {
                         let fix = if default.is_some() {
                             Err("a default written in the Dockerfile cannot move to a secret; remove it and rotate the secret".to_string())
                         } else if stage.is_none() {
-                            Err("it is declared before FROM; declare it in the stage that uses it".into())
+                            Err(
+                                "it is declared before FROM; declare it in the stage that uses it"
+                                    .into(),
+                            )
                         } else {
                             secret_mount_fix(cx, &insts, inst, name)
                         };
@@ -464,7 +473,10 @@ mod tests {
     fn values() {
         let gh = format!("ghp_{}", "a1B2".repeat(9));
         assert_eq!(secret_value(&gh), Some("a GitHub token"));
-        assert_eq!(secret_value("AKIAIOSFODNN7EXAMPLE"), Some("an AWS access key"));
+        assert_eq!(
+            secret_value("AKIAIOSFODNN7EXAMPLE"),
+            Some("an AWS access key")
+        );
         assert_eq!(
             secret_value("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl"),
             Some("a private key")
@@ -479,7 +491,10 @@ mod tests {
         );
         assert_eq!(secret_value("postgres://app:${DB_PASSWORD}@db/app"), None);
         assert_eq!(secret_value("-----BEGIN PUBLIC KEY-----"), None);
-        assert_eq!(secret_value("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 me@host"), None);
+        assert_eq!(
+            secret_value("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 me@host"),
+            None
+        );
         assert_eq!(secret_value("https://registry.npmjs.org/"), None);
     }
 }

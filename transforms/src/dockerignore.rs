@@ -187,10 +187,7 @@ impl Transform for Dockerignore {
                 ),
                 copy.keyword_range(),
             );
-            out.push(f.refused(format!(
-                "add to .dockerignore: {}",
-                leaks.join(" ")
-            )));
+            out.push(f.refused(format!("add to .dockerignore: {}", leaks.join(" "))));
             return;
         }
         let mut entries: Vec<String> = secrets;

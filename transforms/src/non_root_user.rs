@@ -237,7 +237,10 @@ fn low_port<'a>(words: impl Iterator<Item = &'a str>) -> Option<u16> {
     let mut prev = "";
     for w in words {
         let w = w.trim_matches(['"', '\'']);
-        if matches!(prev, "--port" | "-p" | "--listen" | "--bind" | "-b" | "--http-port") {
+        if matches!(
+            prev,
+            "--port" | "-p" | "--listen" | "--bind" | "-b" | "--http-port"
+        ) {
             if let Some(p) = low(w.rsplit(':').next().unwrap_or(w)) {
                 return Some(p);
             }
@@ -414,7 +417,9 @@ fn needs_root(cx: &Cx<'_>, order: &[Instruction<'_>]) -> Option<String> {
                 || text.starts_with("#!/bin/bash")
                 || text.starts_with("#!/usr/bin/env sh")
                 || text.starts_with("#!/usr/bin/env bash")
-                || src.ends_with(".sh");
+                || std::path::Path::new(&src)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("sh"));
             if shell {
                 if let Some(why) = script_needs_root(&text) {
                     return Some(format!("{src}, which it runs, needs root: {why}"));
@@ -578,17 +583,16 @@ impl Transform for NonRootUser {
         let users: Vec<&Instruction<'_>> = order.iter().filter(|i| i.is("user")).collect();
         let base = root.base().unwrap_or_default();
         let image = ImageRef::parse(base).ok();
-        let range = match users.last() {
-            Some(u) => match u.values().first().and_then(|v| is_root(v)) {
-                None | Some(false) => return,
-                Some(true) => u.range(),
-            },
-            None => {
-                if base.contains('$') || image.as_ref().is_some_and(non_root_by_default) {
-                    return;
-                }
-                last.from.keyword_range()
+        let range = if let Some(u) = users.last() {
+            if u.values().first().and_then(|v| is_root(v)) != Some(true) {
+                return;
             }
+            u.range()
+        } else {
+            if base.contains('$') || image.as_ref().is_some_and(non_root_by_default) {
+                return;
+            }
+            last.from.keyword_range()
         };
         let finding = Finding::new(
             CODE,
@@ -699,9 +703,18 @@ mod tests {
             "FROM debian\nWORKDIR /app\nCOPY bin/start.sh /usr/local/bin/\nCOPY . .\nADD run.sh /run.sh\n",
         );
         let order: Vec<_> = tree.stages()[0].instructions.clone();
-        assert_eq!(copied_from_context(&order, "/usr/local/bin/start.sh").as_deref(), Some("bin/start.sh"));
-        assert_eq!(copied_from_context(&order, "./entry.sh").as_deref(), Some("entry.sh"));
-        assert_eq!(copied_from_context(&order, "/run.sh").as_deref(), Some("run.sh"));
+        assert_eq!(
+            copied_from_context(&order, "/usr/local/bin/start.sh").as_deref(),
+            Some("bin/start.sh")
+        );
+        assert_eq!(
+            copied_from_context(&order, "./entry.sh").as_deref(),
+            Some("entry.sh")
+        );
+        assert_eq!(
+            copied_from_context(&order, "/run.sh").as_deref(),
+            Some("run.sh")
+        );
         assert_eq!(copied_from_context(&order, "/opt/x"), None);
     }
 }

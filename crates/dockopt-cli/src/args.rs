@@ -122,6 +122,7 @@ pub struct RuleArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line flags
 pub struct PinArgs {
     /// Files or directories; directories are searched for Dockerfiles.
     /// Default: the current directory.

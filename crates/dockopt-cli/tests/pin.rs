@@ -4,6 +4,7 @@
 //! skip with a message when they are missing, and fail under `CI=true`.
 //! The token-auth test runs a small fake registry and always runs.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -34,9 +35,10 @@ fn which(tool: &str) -> Option<PathBuf> {
 
 /// The registry and skopeo, or a visible skip (a failure under CI).
 fn tools(test: &str) -> Option<(PathBuf, PathBuf)> {
-    match (which("docker-registry"), which("skopeo")) {
-        (Some(r), Some(s)) => Some((r, s)),
-        _ => {
+    if let (Some(r), Some(s)) = (which("docker-registry"), which("skopeo")) {
+        Some((r, s))
+    } else {
+        {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
                 "{test}: docker-registry and skopeo are required under CI (apt-get install docker-registry skopeo)"
@@ -56,10 +58,12 @@ fn free_port() -> u16 {
 }
 
 fn sha256(bytes: &[u8]) -> String {
-    let hex: String = sha2::Sha256::digest(bytes)
+    let hex = sha2::Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+        .fold(String::new(), |mut acc, b| {
+            let _ = write!(acc, "{b:02x}");
+            acc
+        });
     format!("sha256:{hex}")
 }
 
@@ -85,14 +89,16 @@ impl Registry {
             dir.path().join("data").display()
         );
         if let Some((cert, key)) = tls {
-            cfg += &format!(
+            let _ = write!(
+                cfg,
                 "  tls:\n    certificate: {}\n    key: {}\n",
                 cert.display(),
                 key.display()
             );
         }
         if let Some(h) = htpasswd {
-            cfg += &format!(
+            let _ = write!(
+                cfg,
                 "auth:\n  htpasswd:\n    realm: dockopt-test\n    path: {}\n",
                 h.display()
             );
@@ -172,11 +178,7 @@ fn layout(dir: &Path, tag: &str, platforms: &[&str], salt: &str) -> String {
         let (d, n) = put(index.as_bytes());
         (d, n, "application/vnd.oci.image.index.v1+json")
     };
-    std::fs::write(
-        dir.join("oci-layout"),
-        r#"{"imageLayoutVersion":"1.0.0"}"#,
-    )
-    .unwrap();
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
     std::fs::write(
         dir.join("index.json"),
         format!(
@@ -217,13 +219,20 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one scenario, step by step
 fn pins_index_and_manifest_digests_and_check_needs_no_network() {
     let Some((registry, skopeo)) = tools("pins_index_and_manifest_digests") else {
         return;
     };
     let reg = Registry::start(&registry, None, None);
     let host = reg.host();
-    let single = push(&skopeo, &format!("{host}/team/app:1"), &["linux/amd64"], "a", &[]);
+    let single = push(
+        &skopeo,
+        &format!("{host}/team/app:1"),
+        &["linux/amd64"],
+        "a",
+        &[],
+    );
     let multi = push(
         &skopeo,
         &format!("{host}/team/multi:2"),
@@ -231,7 +240,13 @@ fn pins_index_and_manifest_digests_and_check_needs_no_network() {
         "b",
         &[],
     );
-    let tools_d = push(&skopeo, &format!("{host}/tools:latest"), &["linux/amd64"], "c", &[]);
+    let tools_d = push(
+        &skopeo,
+        &format!("{host}/tools:latest"),
+        &["linux/amd64"],
+        "c",
+        &[],
+    );
 
     let work = tempfile::tempdir().unwrap();
     let df = format!(
@@ -242,7 +257,10 @@ fn pins_index_and_manifest_digests_and_check_needs_no_network() {
     // --diff and --check write nothing.
     let (code, out, _) = run(dockopt(work.path()).args(["pin", "--diff"]));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains(&format!("+FROM {host}/team/app:1@{single}")), "{out}");
+    assert!(
+        out.contains(&format!("+FROM {host}/team/app:1@{single}")),
+        "{out}"
+    );
     assert!(!work.path().join("dockopt.lock").exists());
     let (code, out, _) = run(dockopt(work.path()).args(["pin", "--check"]));
     assert_eq!(code, 1, "{out}");
@@ -298,10 +316,19 @@ fn pins_index_and_manifest_digests_and_check_needs_no_network() {
 
     // The tag moves: --check sees it, plain pin keeps the lock's digest,
     // --update takes the new one.
-    let moved = push(&skopeo, &format!("{host}/team/app:1"), &["linux/amd64"], "a2", &[]);
+    let moved = push(
+        &skopeo,
+        &format!("{host}/team/app:1"),
+        &["linux/amd64"],
+        "a2",
+        &[],
+    );
     let (code, out, _) = run(dockopt(work.path()).args(["pin", "--check"]));
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains(&format!("but the tag now names {moved}")), "{out}");
+    assert!(
+        out.contains(&format!("but the tag now names {moved}")),
+        "{out}"
+    );
     let (code, _, _) = run(dockopt(work.path()).arg("pin"));
     assert_eq!(code, 0);
     assert_eq!(
@@ -317,13 +344,8 @@ fn pins_index_and_manifest_digests_and_check_needs_no_network() {
 
     // Offline: `check` reads the lock; a hand-edited digest is reported.
     drop(reg);
-    let (code, out, _) = run(dockopt(work.path()).args([
-        "check",
-        "--select",
-        "base-digest",
-        "--format",
-        "json",
-    ]));
+    let (code, out, _) =
+        run(dockopt(work.path()).args(["check", "--select", "base-digest", "--format", "json"]));
     assert_eq!(code, 0, "{out}");
     std::fs::write(
         work.path().join("Dockerfile"),
@@ -342,7 +364,9 @@ fn pins_index_and_manifest_digests_and_check_needs_no_network() {
     let (code, _, err) = run(dockopt(work.path()).arg("pin"));
     assert_eq!(code, 2);
     assert!(
-        err.starts_with(&format!("Dockerfile:1:6: error: cannot resolve {host}/team/other:1")),
+        err.starts_with(&format!(
+            "Dockerfile:1:6: error: cannot resolve {host}/team/other:1"
+        )),
         "{err}"
     );
 }
@@ -381,14 +405,14 @@ fn examples_pin_through_a_mirror_then_check_offline() {
             &[],
         );
     }
-    let (code, out, err) = run(dockopt(work.path()).args([
-        "pin",
-        "--registry-mirror",
-        &format!("http://{host}"),
-    ]));
+    let (code, out, err) =
+        run(dockopt(work.path()).args(["pin", "--registry-mirror", &format!("http://{host}")]));
     assert_eq!(code, 0, "{out}{err}");
     let lock = std::fs::read_to_string(work.path().join("dockopt.lock")).unwrap();
-    assert!(lock.contains("\"repository\": \"docker.io/library/python\""), "{lock}");
+    assert!(
+        lock.contains("\"repository\": \"docker.io/library/python\""),
+        "{lock}"
+    );
     drop(reg);
     let (code, out, _) = run(dockopt(work.path()).args(["check", "--format", "json"]));
     assert!(code <= 1, "{out}");
@@ -417,36 +441,113 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one scenario, step by step
 fn tls_with_a_throwaway_ca() {
     let Some((registry, skopeo)) = tools("tls_with_a_throwaway_ca") else {
         return;
     };
     if which("openssl").is_none() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "openssl is required under CI");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is required under CI"
+        );
         eprintln!("SKIPPED tls_with_a_throwaway_ca: openssl is missing");
         return;
     }
     let pki = tempfile::tempdir().unwrap();
     let p = pki.path();
-    openssl(p, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=dockopt test CA", "-keyout", "ca.key", "-out", "ca.crt"]);
-    openssl(p, &["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "srv.key", "-out", "srv.csr"]);
-    std::fs::write(p.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-    openssl(p, &["x509", "-req", "-in", "srv.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "srv.crt"]);
-    let reg = Registry::start(&registry, Some((&p.join("srv.crt"), &p.join("srv.key"))), None);
+    openssl(
+        p,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=dockopt test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ],
+    );
+    openssl(
+        p,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "srv.key",
+            "-out",
+            "srv.csr",
+        ],
+    );
+    std::fs::write(
+        p.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        p,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "srv.crt",
+        ],
+    );
+    let reg = Registry::start(
+        &registry,
+        Some((&p.join("srv.crt"), &p.join("srv.key"))),
+        None,
+    );
     let host = reg.host();
-    let digest = push(&skopeo, &format!("{host}/secure/app:1"), &["linux/amd64"], "tls", &[]);
+    let digest = push(
+        &skopeo,
+        &format!("{host}/secure/app:1"),
+        &["linux/amd64"],
+        "tls",
+        &[],
+    );
 
     let work = tempfile::tempdir().unwrap();
-    std::fs::write(work.path().join("Dockerfile"), format!("FROM {host}/secure/app:1\n")).unwrap();
+    std::fs::write(
+        work.path().join("Dockerfile"),
+        format!("FROM {host}/secure/app:1\n"),
+    )
+    .unwrap();
     // Without the CA the certificate is not trusted, and the plain-HTTP
     // retry that loopback allows gets no answer from a TLS server.
     let (code, _, err) = run(dockopt(work.path()).args(["pin", "--certs-dir", "/nonexistent"]));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains(&format!("https://{host}")) && err.contains(&format!("http://{host}")), "{err}");
+    assert!(
+        err.contains(&format!("https://{host}")) && err.contains(&format!("http://{host}")),
+        "{err}"
+    );
     let certs = p.join("certs.d");
     std::fs::create_dir_all(certs.join(&host)).unwrap();
     std::fs::copy(p.join("ca.crt"), certs.join(&host).join("ca.crt")).unwrap();
-    let (code, out, err) = run(dockopt(work.path()).args(["pin", "--certs-dir"]).arg(&certs));
+    let (code, out, err) = run(dockopt(work.path())
+        .args(["pin", "--certs-dir"])
+        .arg(&certs));
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(
         std::fs::read_to_string(work.path().join("Dockerfile")).unwrap(),
@@ -580,11 +681,16 @@ fn fake_token_registry(manifest: &'static str) -> (u16, std::thread::JoinHandle<
                 if auth == "Basic dTpw" {
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\nConnection: close\r\n\r\n{\"token\":\"tok42\"}".to_string()
                 } else {
-                    "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_string()
                 }
             } else if line.contains("/v2/acme/app/manifests/1 ") {
                 if auth == "Bearer tok42" {
-                    let body = if line.starts_with("GET") { manifest } else { "" };
+                    let body = if line.starts_with("GET") {
+                        manifest
+                    } else {
+                        ""
+                    };
                     format!(
                         "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.index.v1+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         manifest.len()
@@ -595,7 +701,8 @@ fn fake_token_registry(manifest: &'static str) -> (u16, std::thread::JoinHandle<
             } else if line.starts_with("QUIT") {
                 break;
             } else {
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_string()
             };
             let _ = stream.write_all(reply.as_bytes());
             let _ = stream.flush();
@@ -638,5 +745,10 @@ fn token_auth_and_a_registry_without_the_digest_header() {
         head.contains("application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json"),
         "{head}"
     );
-    assert!(seen.iter().any(|s| s.starts_with("GET /token?") && s.contains("scope=repository%3Aacme%2Fapp%3Apull")), "{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|s| s.starts_with("GET /token?")
+                && s.contains("scope=repository%3Aacme%2Fapp%3Apull")),
+        "{seen:#?}"
+    );
 }

@@ -74,7 +74,9 @@ impl ImageRef {
             && path.split('/').all(|c| {
                 !c.is_empty()
                     && c.chars().all(|ch| {
-                        ch.is_ascii_lowercase() || ch.is_ascii_digit() || matches!(ch, '.' | '_' | '-')
+                        ch.is_ascii_lowercase()
+                            || ch.is_ascii_digit()
+                            || matches!(ch, '.' | '_' | '-')
                     })
                     && c.starts_with(|ch: char| ch.is_ascii_alphanumeric())
                     && c.ends_with(|ch: char| ch.is_ascii_alphanumeric())
@@ -190,9 +192,10 @@ impl Site {
                 TextRange::new(self.range.start + at as u32 + 1, self.range.end),
                 digest.to_string(),
             ),
-            None if img.tag.is_none() => {
-                (TextRange::empty(self.range.end), format!(":latest@{digest}"))
-            }
+            None if img.tag.is_none() => (
+                TextRange::empty(self.range.end),
+                format!(":latest@{digest}"),
+            ),
             None => (TextRange::empty(self.range.end), format!("@{digest}")),
         }
     }
@@ -271,9 +274,7 @@ fn find_word(hay: &[u8], word: &[u8]) -> Option<usize> {
     (0..=hay.len() - word.len()).find(|&i| {
         hay[i..].starts_with(word)
             && (i == 0 || hay[i - 1].is_ascii_whitespace())
-            && hay
-                .get(i + word.len())
-                .is_none_or(u8::is_ascii_whitespace)
+            && hay.get(i + word.len()).is_none_or(u8::is_ascii_whitespace)
     })
 }
 
@@ -367,19 +368,13 @@ impl Walker<'_> {
             {
                 let value = value.clone();
                 let target = if value.contains('$') {
-                    Target::Unresolved(format!(
-                        "the default of ARG {name} uses another variable"
-                    ))
+                    Target::Unresolved(format!("the default of ARG {name} uses another variable"))
                 } else if self.tree.text(value_range) != value.as_bytes() {
-                    Target::Unresolved(format!(
-                        "the default of ARG {name} is quoted or escaped"
-                    ))
+                    Target::Unresolved(format!("the default of ARG {name} is quoted or escaped"))
                 } else if self.is_stage(&value) || value.eq_ignore_ascii_case("scratch") {
                     Target::Stage
                 } else if uses_of(self.tree, name) > self.whole_uses(name) {
-                    Target::Unresolved(format!(
-                        "ARG {name} is used for more than image references"
-                    ))
+                    Target::Unresolved(format!("ARG {name} is used for more than image references"))
                 } else {
                     match ImageRef::parse(&value) {
                         Ok(r) => Target::Image(r),
@@ -476,7 +471,11 @@ fn refs_of(inst: &Instruction<'_>) -> Vec<(String, TextRange)> {
 
 /// Every place the file names an image, in source order.
 pub fn sites(tree: &SyntaxTree) -> Vec<Site> {
-    let stages: Vec<String> = tree.stages().iter().filter_map(|s| s.name()).collect();
+    let stages: Vec<String> = tree
+        .stages()
+        .iter()
+        .filter_map(dockopt_syntax::Stage::name)
+        .collect();
     let mut w = Walker {
         tree,
         stages,
@@ -539,7 +538,9 @@ mod tests {
         assert_eq!(r.path, "team/app");
         assert_eq!(r.digest.as_deref(), Some(d.as_str()));
         assert!(ImageRef::parse("Python:3").is_err());
-        assert!(is_loopback("127.0.0.1:5000") && is_loopback("localhost") && is_loopback("[::1]:80"));
+        assert!(
+            is_loopback("127.0.0.1:5000") && is_loopback("localhost") && is_loopback("[::1]:80")
+        );
         assert!(!is_loopback("registry.example.com:5000"));
     }
 
@@ -576,7 +577,13 @@ mod tests {
         for (i, w) in want.iter().enumerate() {
             assert_eq!((got[i].0, got[i].1.as_str(), got[i].2.as_str()), *w);
         }
-        assert!(got[6].2.starts_with("?python:${PY}-slim depends on build arguments (by default python:3.12-slim)"), "{:?}", got[6]);
+        assert!(
+            got[6].2.starts_with(
+                "?python:${PY}-slim depends on build arguments (by default python:3.12-slim)"
+            ),
+            "{:?}",
+            got[6]
+        );
         assert_eq!(got[7].2, "scratch");
         assert_eq!(got.len(), 8);
     }
@@ -584,7 +591,10 @@ mod tests {
     #[test]
     fn arg_defaults_used_elsewhere_are_not_pinned() {
         let got = kinds("ARG BASE=debian:12\nFROM $BASE\nARG BASE\nLABEL base=$BASE\n");
-        assert!(got[0].2.contains("used for more than image references"), "{got:?}");
+        assert!(
+            got[0].2.contains("used for more than image references"),
+            "{got:?}"
+        );
         let got = kinds("ARG BASE\nFROM $BASE\n");
         assert!(got[0].2.contains("no default"), "{got:?}");
     }
@@ -600,7 +610,10 @@ mod tests {
         assert_eq!(s[0].pin_edit(&d).1, format!(":latest@{d}"));
         let (r, t) = s[1].pin_edit(&d);
         assert_eq!(t, d);
-        assert_eq!(tree.text(r), format!("sha256:{}", "a".repeat(64)).as_bytes());
+        assert_eq!(
+            tree.text(r),
+            format!("sha256:{}", "a".repeat(64)).as_bytes()
+        );
         assert_eq!(s[2].pin_edit(&d).1, format!("@{d}"));
     }
 }

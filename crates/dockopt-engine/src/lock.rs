@@ -62,7 +62,8 @@ impl Default for Lock {
 
 impl Lock {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let lock: Self = serde_json::from_str(text).map_err(|e| format!("invalid lock file: {e}"))?;
+        let lock: Self =
+            serde_json::from_str(text).map_err(|e| format!("invalid lock file: {e}"))?;
         if lock.version != 1 {
             return Err(format!(
                 "lock file version {} is not supported (this dockopt reads version 1)",
@@ -124,7 +125,10 @@ mod tests {
     fn round_trips_sorted_and_rejects_bad_entries() {
         let d = format!("sha256:{}", "c".repeat(64));
         let mut lock = Lock::default();
-        for (repo, tag) in [("docker.io/library/python", "3.12"), ("docker.io/library/node", "20")] {
+        for (repo, tag) in [
+            ("docker.io/library/python", "3.12"),
+            ("docker.io/library/node", "20"),
+        ] {
             lock.set(Locked {
                 repository: repo.into(),
                 tag: tag.into(),

@@ -16,7 +16,10 @@ const HUB_SERVER: &str = "https://index.docker.io/v1/";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credential {
-    Basic { username: String, password: String },
+    Basic {
+        username: String,
+        password: String,
+    },
     /// An OAuth refresh token (`identitytoken`, or a helper's `<token>`).
     IdentityToken(String),
 }
@@ -63,7 +66,10 @@ fn hostname(key: &str) -> &str {
 }
 
 fn is_hub(host: &str) -> bool {
-    matches!(host, "docker.io" | "index.docker.io" | "registry-1.docker.io")
+    matches!(
+        host,
+        "docker.io" | "index.docker.io" | "registry-1.docker.io"
+    )
 }
 
 impl Credentials {
@@ -78,8 +84,12 @@ impl Credentials {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(format!("{}: error: {e}", path.display())),
         };
-        let config: ConfigFile = serde_json::from_str(&text)
-            .map_err(|e| format!("{}: error: invalid docker configuration: {e}", path.display()))?;
+        let config: ConfigFile = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: error: invalid docker configuration: {e}",
+                path.display()
+            )
+        })?;
         Ok(Self { config })
     }
 
@@ -117,9 +127,9 @@ impl Credentials {
                 .decode(auth.trim())
                 .map_err(|_| format!("the auth of {key:?} in config.json is not base64"))?;
             let text = String::from_utf8_lossy(&bytes);
-            let (u, p) = text
-                .split_once(':')
-                .ok_or_else(|| format!("the auth of {key:?} in config.json is not user:password"))?;
+            let (u, p) = text.split_once(':').ok_or_else(|| {
+                format!("the auth of {key:?} in config.json is not user:password")
+            })?;
             return Ok(Some(Credential::Basic {
                 username: u.to_string(),
                 password: p.to_string(),

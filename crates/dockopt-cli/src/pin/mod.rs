@@ -242,9 +242,7 @@ pub fn run(args: &PinArgs) -> Status {
 
     let wanted: Vec<(Key, ImageRef)> = tags
         .iter()
-        .filter(|(_, (img, written))| {
-            refresh || (lock.get(img).is_none() && written.is_none())
-        })
+        .filter(|(_, (img, written))| refresh || (lock.get(img).is_none() && written.is_none()))
         .map(|(k, (img, _))| (k.clone(), img.clone()))
         .collect();
     let resolved = if wanted.is_empty() {
@@ -411,11 +409,7 @@ pub fn run(args: &PinArgs) -> Status {
             match recorded {
                 None => {
                     problems += 1;
-                    let _ = writeln!(
-                        out,
-                        "{lock_display}: {} is not recorded",
-                        img.familiar()
-                    );
+                    let _ = writeln!(out, "{lock_display}: {} is not recorded", img.familiar());
                 }
                 Some(e) if e.digest != t.digest => {
                     problems += 1;

@@ -4,6 +4,7 @@
 //! docker's rules for plain HTTP and certificates.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -128,7 +129,9 @@ impl Client {
         files.sort();
         let mut certs = Vec::new();
         for f in files {
-            let Ok(bytes) = std::fs::read(&f) else { continue };
+            let Ok(bytes) = std::fs::read(&f) else {
+                continue;
+            };
             for item in ureq::tls::parse_pem(&bytes).flatten() {
                 if let PemItem::Certificate(c) = item {
                     certs.push(c);
@@ -161,7 +164,7 @@ impl Client {
                 Agent::config_builder()
                     .http_status_as_error(false)
                     .tls_config(tls)
-                    .timeout_global(Some(Duration::from_secs(60)))
+                    .timeout_global(Some(Duration::from_mins(1)))
                     .timeout_connect(Some(Duration::from_secs(15)))
                     .user_agent(concat!("dockopt/", env!("CARGO_PKG_VERSION")))
                     .build()
@@ -174,26 +177,17 @@ impl Client {
         let mut out = Vec::new();
         let plain_ok = |host: &str| is_loopback(host) || self.insecure(host);
         let mut push = |host: &str, scheme: Option<&'static str>, fallible: bool| {
-            match scheme {
-                Some(s) => out.push(Endpoint {
+            let schemes: &[&'static str] = match scheme {
+                Some("http") => &["http"],
+                None if plain_ok(host) => &["https", "http"],
+                _ => &["https"],
+            };
+            for s in schemes {
+                out.push(Endpoint {
                     scheme: s,
                     host: host.to_string(),
                     fallible,
-                }),
-                None => {
-                    out.push(Endpoint {
-                        scheme: "https",
-                        host: host.to_string(),
-                        fallible,
-                    });
-                    if plain_ok(host) {
-                        out.push(Endpoint {
-                            scheme: "http",
-                            host: host.to_string(),
-                            fallible,
-                        });
-                    }
-                }
+                });
             }
         };
         if domain == DOCKER_HUB {
@@ -341,10 +335,12 @@ impl Client {
             .limit(MAX_MANIFEST)
             .read_to_vec()
             .map_err(|e| Failure::Transport(e.to_string()))?;
-        let hex: String = sha2::Sha256::digest(&body)
+        let hex = sha2::Sha256::digest(&body)
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            .fold(String::new(), |mut acc, b| {
+                let _ = write!(acc, "{b:02x}");
+                acc
+            });
         Ok(Resolved {
             digest: format!("sha256:{hex}"),
             media_type,
@@ -466,8 +462,8 @@ impl Client {
             .limit(MAX_MANIFEST)
             .read_to_vec()
             .map_err(|e| Failure::Transport(format!("token: {e}")))?;
-        let v: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|e| Failure::Status(format!("token: {e}")))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| Failure::Status(format!("token: {e}")))?;
         v.get("token")
             .or_else(|| v.get("access_token"))
             .and_then(|t| t.as_str())
@@ -491,7 +487,10 @@ mod tests {
         assert_eq!(p["service"], "registry.docker.io");
         assert_eq!(p["scope"], "repository:library/python:pull");
         let (s, p) = www_authenticate(r#"Basic realm="Registry Realm""#);
-        assert_eq!((s.as_str(), p["realm"].as_str()), ("basic", "Registry Realm"));
+        assert_eq!(
+            (s.as_str(), p["realm"].as_str()),
+            ("basic", "Registry Realm")
+        );
     }
 
     #[test]
