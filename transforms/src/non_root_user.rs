@@ -395,21 +395,47 @@ fn needs_root(cx: &Cx<'_>, order: &[Instruction<'_>]) -> Option<String> {
             }
         }
         // Scripts the image runs that came from the context.
-        let mut programs: Vec<String> = argv.iter().take(2).cloned().collect();
+        // (word, whether it is a program name, looked up on PATH).
+        let mut programs: Vec<(String, bool)> = argv
+            .iter()
+            .take(2)
+            .enumerate()
+            .map(|(i, w)| (w.clone(), i == 0))
+            .collect();
         if let Some(s) = &script {
             if let Ok(parsed) = Script::parse(s) {
                 for c in parsed.commands() {
-                    programs.push(c.name.text.clone());
-                    programs.extend(c.args.first().map(|a| a.text.clone()));
+                    programs.push((c.name.text.clone(), true));
+                    programs.extend(c.args.first().map(|a| (a.text.clone(), false)));
                 }
             }
         }
-        let Some(ctx) = cx.context else { continue };
-        for p in programs {
-            let Some(src) = copied_from_context(order, &p) else {
+        for (p, program) in programs {
+            let found = if program && !p.contains('/') {
+                [
+                    "/usr/local/sbin",
+                    "/usr/local/bin",
+                    "/usr/sbin",
+                    "/usr/bin",
+                    "/sbin",
+                    "/bin",
+                ]
+                .iter()
+                .find_map(|d| copied_from_context(order, &format!("{d}/{p}")))
+            } else {
+                copied_from_context(order, &p)
+            };
+            let Some(src) = found else {
                 continue;
             };
-            let Some(bytes) = ctx.read(&src) else {
+            let Some(bytes) = cx.context.and_then(|ctx| ctx.read(&src)) else {
+                // A script the image runs that dockopt cannot read is where
+                // entrypoints switch users (gosu, su-exec).
+                if p.ends_with(".sh") || p.contains("entrypoint") {
+                    return Some(format!(
+                        "it runs {p}, and dockopt cannot read it in the build context"
+                    ));
+                }
                 continue;
             };
             let text = String::from_utf8_lossy(&bytes);
