@@ -340,6 +340,77 @@ fn copied_from_context(order: &[Instruction<'_>], image_path: &str) -> Option<St
     found
 }
 
+/// Why a shell script the command runs, copied in from the build context,
+/// needs root; or that it cannot be read.
+fn context_scripts(
+    cx: &Cx<'_>,
+    order: &[Instruction<'_>],
+    argv: &[String],
+    script: Option<&str>,
+) -> Option<String> {
+    // (word, whether it is a program name, looked up on PATH)
+    let mut programs: Vec<(String, bool)> = argv
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(i, w)| (w.clone(), i == 0))
+        .collect();
+    if let Some(s) = script {
+        if let Ok(parsed) = Script::parse(s) {
+            for c in parsed.commands() {
+                programs.push((c.name.text.clone(), true));
+                programs.extend(c.args.first().map(|a| (a.text.clone(), false)));
+            }
+        }
+    }
+    for (p, program) in programs {
+        let found = if program && !p.contains('/') {
+            [
+                "/usr/local/sbin",
+                "/usr/local/bin",
+                "/usr/sbin",
+                "/usr/bin",
+                "/sbin",
+                "/bin",
+            ]
+            .iter()
+            .find_map(|d| copied_from_context(order, &format!("{d}/{p}")))
+        } else {
+            copied_from_context(order, &p)
+        };
+        let Some(src) = found else {
+            continue;
+        };
+        let Some(bytes) = cx.context.and_then(|ctx| ctx.read(&src)) else {
+            // A script the image runs that dockopt cannot read is where
+            // entrypoints switch users (gosu, su-exec).
+            let sh = std::path::Path::new(&p)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("sh"));
+            if sh || p.contains("entrypoint") {
+                return Some(format!(
+                    "it runs {p}, and dockopt cannot read it in the build context"
+                ));
+            }
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let shell = text.starts_with("#!/bin/sh")
+            || text.starts_with("#!/bin/bash")
+            || text.starts_with("#!/usr/bin/env sh")
+            || text.starts_with("#!/usr/bin/env bash")
+            || std::path::Path::new(&src)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("sh"));
+        if shell {
+            if let Some(why) = script_needs_root(&text) {
+                return Some(format!("{src}, which it runs, needs root: {why}"));
+            }
+        }
+    }
+    None
+}
+
 /// Why the image's command seems to need root.
 fn needs_root(cx: &Cx<'_>, order: &[Instruction<'_>]) -> Option<String> {
     for inst in order {
@@ -394,63 +465,8 @@ fn needs_root(cx: &Cx<'_>, order: &[Instruction<'_>]) -> Option<String> {
                 return Some(format!("its command listens on port {p}"));
             }
         }
-        // Scripts the image runs that came from the context.
-        // (word, whether it is a program name, looked up on PATH).
-        let mut programs: Vec<(String, bool)> = argv
-            .iter()
-            .take(2)
-            .enumerate()
-            .map(|(i, w)| (w.clone(), i == 0))
-            .collect();
-        if let Some(s) = &script {
-            if let Ok(parsed) = Script::parse(s) {
-                for c in parsed.commands() {
-                    programs.push((c.name.text.clone(), true));
-                    programs.extend(c.args.first().map(|a| (a.text.clone(), false)));
-                }
-            }
-        }
-        for (p, program) in programs {
-            let found = if program && !p.contains('/') {
-                [
-                    "/usr/local/sbin",
-                    "/usr/local/bin",
-                    "/usr/sbin",
-                    "/usr/bin",
-                    "/sbin",
-                    "/bin",
-                ]
-                .iter()
-                .find_map(|d| copied_from_context(order, &format!("{d}/{p}")))
-            } else {
-                copied_from_context(order, &p)
-            };
-            let Some(src) = found else {
-                continue;
-            };
-            let Some(bytes) = cx.context.and_then(|ctx| ctx.read(&src)) else {
-                // A script the image runs that dockopt cannot read is where
-                // entrypoints switch users (gosu, su-exec).
-                if p.ends_with(".sh") || p.contains("entrypoint") {
-                    return Some(format!(
-                        "it runs {p}, and dockopt cannot read it in the build context"
-                    ));
-                }
-                continue;
-            };
-            let text = String::from_utf8_lossy(&bytes);
-            let shell = text.starts_with("#!/bin/sh")
-                || text.starts_with("#!/bin/bash")
-                || text.starts_with("#!/usr/bin/env sh")
-                || text.starts_with("#!/usr/bin/env bash")
-                || std::path::Path::new(&src)
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("sh"));
-            if shell {
-                if let Some(why) = script_needs_root(&text) {
-                    return Some(format!("{src}, which it runs, needs root: {why}"));
-                }
-            }
+        if let Some(why) = context_scripts(cx, order, &argv, script.as_deref()) {
+            return Some(why);
         }
     }
     None
