@@ -32,7 +32,7 @@ impl Transform for BaseDigest {
     }
 
     fn summary(&self) -> &'static str {
-        "Pin base images by digest, as recorded in dockopt.lock"
+        "Pin images by digest, as dockopt.lock records them (where a lock applies)"
     }
 
     fn docs(&self) -> &'static str {

@@ -604,7 +604,7 @@ impl Transform for NonRootUser {
     }
 
     fn summary(&self) -> &'static str {
-        "Run the final stage as a user other than root"
+        "Run the final stage as a user other than root (opt-in, unsafe)"
     }
 
     fn docs(&self) -> &'static str {
