@@ -661,6 +661,7 @@ fn fake_token_registry(manifest: &'static str) -> (u16, std::thread::JoinHandle<
             }
             let mut auth = String::new();
             let mut accept = String::new();
+            let mut length = 0usize;
             loop {
                 let mut h = String::new();
                 if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
@@ -673,11 +674,25 @@ fn fake_token_registry(manifest: &'static str) -> (u16, std::thread::JoinHandle<
                 if lower.starts_with("accept:") {
                     accept = h[7..].trim().to_string();
                 }
+                if lower.starts_with("content-length:") {
+                    length = h[15..].trim().parse().unwrap_or(0);
+                }
             }
-            let _ = reader.read(&mut []);
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            let body = String::from_utf8_lossy(&body).into_owned();
             let line = request_line.trim().to_string();
-            seen.push(format!("{line} | {auth} | {accept}"));
-            let reply = if line.starts_with("GET /token?") {
+            seen.push(format!("{line} | {auth} | {accept} | {body}"));
+            let token = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 24\r\nConnection: close\r\n\r\n{\"access_token\":\"tok42\"}";
+            let reply = if line.starts_with("POST /token ") {
+                // OAuth with an identity token (docker's refresh token).
+                if body.contains("grant_type=refresh_token") && body.contains("refresh_token=rt1") {
+                    token.to_string()
+                } else {
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_string()
+                }
+            } else if line.starts_with("GET /token?") {
                 if auth == "Basic dTpw" {
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\nConnection: close\r\n\r\n{\"token\":\"tok42\"}".to_string()
                 } else {
@@ -713,6 +728,36 @@ fn fake_token_registry(manifest: &'static str) -> (u16, std::thread::JoinHandle<
         seen
     });
     (port, handle)
+}
+
+#[test]
+fn identity_tokens_are_exchanged_for_an_access_token() {
+    const MANIFEST: &str = r#"{"schemaVersion":2,"manifests":[]}"#;
+    let (port, server) = fake_token_registry(MANIFEST);
+    let work = tempfile::tempdir().unwrap();
+    let cfg = work.path().join("docker");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.json"),
+        format!(r#"{{"auths": {{"127.0.0.1:{port}": {{"identitytoken": "rt1"}}}}}}"#),
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("Dockerfile"),
+        format!("FROM 127.0.0.1:{port}/acme/app:1\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run(dockopt(work.path()).arg("pin").env("DOCKER_CONFIG", &cfg));
+    let seen = server.join().unwrap();
+    assert_eq!(code, 0, "{out}{err}\n{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|s| s.starts_with("POST /token ") && s.contains("service=fake")),
+        "{seen:#?}"
+    );
+    assert!(std::fs::read_to_string(work.path().join("Dockerfile"))
+        .unwrap()
+        .contains(&sha256(MANIFEST.as_bytes())));
 }
 
 #[test]
