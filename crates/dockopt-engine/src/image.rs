@@ -369,7 +369,9 @@ impl Walker<'_> {
                 let value = value.clone();
                 let target = if value.contains('$') {
                     Target::Unresolved(format!("the default of ARG {name} uses another variable"))
-                } else if self.tree.text(value_range) != value.as_bytes() {
+                } else if self.tree.text(value_range) != value.as_bytes()
+                    || value.contains(['"', '\'', '\\'])
+                {
                     Target::Unresolved(format!("the default of ARG {name} is quoted or escaped"))
                 } else if self.is_stage(&value) || value.eq_ignore_ascii_case("scratch") {
                     Target::Stage
@@ -597,6 +599,8 @@ mod tests {
         );
         let got = kinds("ARG BASE\nFROM $BASE\n");
         assert!(got[0].2.contains("no default"), "{got:?}");
+        let got = kinds("ARG BASE=\"debian:12\"\nFROM $BASE\n");
+        assert!(got[0].2.contains("quoted or escaped"), "{got:?}");
     }
 
     #[test]
