@@ -372,6 +372,61 @@ fn pins_index_and_manifest_digests_and_check_needs_no_network() {
 }
 
 #[test]
+fn docker_manifest_lists_are_pinned_whole() {
+    let Some((registry, skopeo)) = tools("docker_manifest_lists_are_pinned_whole") else {
+        return;
+    };
+    let reg = Registry::start(&registry, None, None);
+    let host = reg.host();
+    // Pushed as Docker formats: a manifest list of two v2 manifests. A
+    // client that did not ask for lists would get the amd64 manifest.
+    let dir = tempfile::tempdir().unwrap();
+    layout(dir.path(), "t", &["linux/amd64", "linux/arm64"], "docker");
+    let dest = format!("docker://{host}/legacy/app:1");
+    let out = Proc::new(&skopeo)
+        .args(["copy", "--quiet", "--all", "--format", "v2s2"])
+        .args(["--dest-tls-verify=false"])
+        .arg(format!("oci:{}:t", dir.path().display()))
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let raw = Proc::new(&skopeo)
+        .args(["inspect", "--raw", "--tls-verify=false", &dest])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&raw.stdout).into_owned();
+    assert!(
+        text.contains("application/vnd.docker.distribution.manifest.list.v2+json"),
+        "{text}"
+    );
+    let want = sha256(&raw.stdout);
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("Dockerfile"),
+        format!("FROM {host}/legacy/app:1\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run(dockopt(work.path()).arg("pin"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("Dockerfile")).unwrap(),
+        format!("FROM {host}/legacy/app:1@{want}\n")
+    );
+    let lock = std::fs::read_to_string(work.path().join("dockopt.lock")).unwrap();
+    assert!(
+        lock.contains(
+            "\"media-type\": \"application/vnd.docker.distribution.manifest.list.v2+json\""
+        ),
+        "{lock}"
+    );
+}
+
+#[test]
 fn examples_pin_through_a_mirror_then_check_offline() {
     let Some((registry, skopeo)) = tools("examples_pin_through_a_mirror") else {
         return;
