@@ -191,13 +191,26 @@ fn unquote(v: &str) -> &str {
     v
 }
 
-/// A value that holds nothing: empty, a flag, a path to the secret.
+/// A value that holds nothing: empty, a flag, a placeholder (Rails'
+/// `SECRET_KEY_BASE=dummy` for asset builds), a path to the secret.
 fn harmless(value: &str) -> bool {
     let v = unquote(value);
     v.is_empty()
         || matches!(
             v.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "0" | "1" | "on" | "off"
+            "true"
+                | "false"
+                | "yes"
+                | "no"
+                | "0"
+                | "1"
+                | "on"
+                | "off"
+                | "dummy"
+                | "placeholder"
+                | "none"
+                | "null"
+                | "unset"
         )
         || v.starts_with('/')
 }

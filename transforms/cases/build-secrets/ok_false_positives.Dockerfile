@@ -9,4 +9,5 @@ ENV API_TOKEN_URL=https://auth.example.com/token
 ENV AWS_ACCESS_KEY_ID=""
 ENV USE_TOKEN_AUTH=true
 ENV SECRET_KEY_PATH /run/secrets/key
+ENV SECRET_KEY_BASE=dummy
 CMD ["app"]
