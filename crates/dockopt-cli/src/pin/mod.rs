@@ -78,7 +78,13 @@ fn lock_path(args: &PinArgs) -> PathBuf {
     if let Some(p) = &args.lock {
         return p.clone();
     }
-    lockfile::find(Path::new(".")).unwrap_or_else(|| PathBuf::from(FILE_NAME))
+    let here = std::fs::canonicalize(".").ok();
+    match lockfile::find(Path::new(".")) {
+        // Shown as the user would write it.
+        Some(p) if p.parent() == here.as_deref() => PathBuf::from(FILE_NAME),
+        Some(p) => p,
+        None => PathBuf::from(FILE_NAME),
+    }
 }
 
 fn load_files(args: &PinArgs, err: &mut Vec<String>) -> Vec<File> {
