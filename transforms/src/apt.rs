@@ -1,10 +1,10 @@
 #![doc = include_str!("../../docs/rules/apt.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
-use crate::run::{append, descendants, insert_after, run, stage_runs, subcommand, Run, Style};
+use crate::run::{append, insert_after, is_run, later, run, stage_runs, subcommand, Run};
 
 pub struct Apt;
 
@@ -83,23 +83,10 @@ fn removes_lists(r: &Run<'_>) -> bool {
 /// A later RUN, here or in a stage built from this one, that installs
 /// without its own update: it needs the lists this RUN would remove.
 fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> Option<u32> {
-    let tree = cx.tree;
-    let stages = tree.stages();
-    let mut scope: Vec<&Instruction<'_>> = stages[stage]
-        .instructions
-        .iter()
-        .filter(|i| i.range().start > after.range().start)
-        .collect();
-    for d in descendants(tree, stage) {
-        scope.extend(stages[d].instructions.iter());
-    }
-    for inst in scope
-        .into_iter()
-        .filter(|i| i.is("run") || i.sub_command().is_some_and(|s| s.is("run")))
-    {
+    for inst in later(cx, stage, after).iter().filter(|i| is_run(i)) {
         match run(cx, inst) {
             Some(r) => {
-                if installs_without_update(&r.script.commands()).is_some() {
+                if installs_without_update(r.script.commands()).is_some() {
                     return Some(inst.start_line());
                 }
             }
@@ -113,26 +100,22 @@ fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> 
     None
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "apt-get install with -y, update in the same RUN, and no lists left behind",
+    docs: include_str!("../../docs/rules/apt.md"),
+    fixes: Fixes::Both,
+};
+
 impl Transform for Apt {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "apt-get install with -y, update in the same RUN, and no lists left behind"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/apt.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
-        for (stage, insts) in stage_runs(cx.tree) {
+        let style = cx.model.style();
+        for (stage, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
@@ -187,7 +170,7 @@ impl Transform for Apt {
                         )));
                     }
                 }
-                if let Some(c) = installs_without_update(&cmds) {
+                if let Some(c) = installs_without_update(cmds) {
                     let at = r.src(c.name.range.clone());
                     let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at);
                     let network_none = r
@@ -220,7 +203,7 @@ impl Transform for Apt {
                     out.push(f.refused(format!("lists kept: the RUN at line {line} installs without its own apt-get update")));
                     continue;
                 }
-                match append(&r, "rm -rf /var/lib/apt/lists/*", &style) {
+                match append(&r, "rm -rf /var/lib/apt/lists/*", style) {
                     Ok(edit) => out.push(f.with_fix(Fix::safe("Remove the apt lists", vec![edit]))),
                     Err(why) => out.push(f.refused(format!("lists kept: {why}"))),
                 }

@@ -2,7 +2,7 @@
 
 use dockopt_engine::image::{self, Target};
 use dockopt_engine::lock::Lock;
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 
 pub struct BaseDigest;
 
@@ -22,21 +22,17 @@ fn lock(cx: &Cx<'_>) -> Option<Lock> {
     serde_json::from_value(v.clone()).ok()
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Pin images by digest, as dockopt.lock records them (where a lock applies)",
+    docs: include_str!("../../docs/rules/base-digest.md"),
+    fixes: Fixes::Unsafe,
+};
+
 impl Transform for BaseDigest {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Pin images by digest, as dockopt.lock records them (where a lock applies)"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/base-digest.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {

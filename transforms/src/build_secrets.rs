@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 use regex::Regex;
 
@@ -340,21 +340,17 @@ fn secret_mount_fix(
     ))
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Keep secrets out of build arguments and ENV: use secret mounts",
+    docs: include_str!("../../docs/rules/build-secrets.md"),
+    fixes: Fixes::Unsafe,
+};
+
 impl Transform for BuildSecrets {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Keep secrets out of build arguments and ENV: use secret mounts"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/build-secrets.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {

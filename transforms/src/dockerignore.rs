@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/dockerignore.md")]
 
-use dockopt_engine::{Cx, Finding, Transform};
+use dockopt_engine::{Cx, Finding, Fixes, Rule, Transform};
 use dockopt_syntax::Instruction;
 
 use crate::run::run;
@@ -131,21 +131,17 @@ fn runs_after(cx: &Cx<'_>, after: &Instruction<'_>, names: &[&str], verbs: &[&st
         })
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Propose a .dockerignore when the whole context is copied without one",
+    docs: include_str!("../../docs/rules/dockerignore.md"),
+    fixes: Fixes::None,
+};
+
 impl Transform for Dockerignore {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Propose a .dockerignore when the whole context is copied without one"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/dockerignore.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {

@@ -1,11 +1,11 @@
 #![doc = include_str!("../../docs/rules/downloads.md")]
 
-use dockopt_engine::{Cx, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::{Command, Script};
-use dockopt_syntax::{Instruction, SyntaxTree};
+use dockopt_syntax::Instruction;
 
 use crate::merge_runs::merge_edits;
-use crate::run::{adjacent, append, descendants, run, stage_runs, Style};
+use crate::run::{adjacent, append, run, stage_runs};
 
 pub struct Downloads;
 
@@ -94,14 +94,16 @@ fn removes(script: &Script, file: &str) -> bool {
 }
 
 /// Later instructions that mention the file keep it needed.
-fn used_later(tree: &SyntaxTree, stage: usize, after: &Instruction<'_>, file: &str) -> bool {
-    let stages = tree.stages();
+fn used_later(cx: &Cx<'_>, stage: usize, after: &Instruction<'_>, file: &str) -> bool {
+    let stages = cx.tree.stages();
     let name = file.rsplit('/').next().unwrap_or(file);
     let later = stages[stage]
         .instructions
         .iter()
         .filter(|i| i.range().start > after.range().start);
-    let children = descendants(tree, stage)
+    let children = cx
+        .model
+        .descendants(stage)
         .into_iter()
         .flat_map(|d| stages[d].instructions.clone());
     let copied_from = stages
@@ -114,26 +116,22 @@ fn used_later(tree: &SyntaxTree, stage: usize, after: &Instruction<'_>, file: &s
             .any(|i| i.line().contains(name))
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Download, extract and delete an archive in one RUN",
+    docs: include_str!("../../docs/rules/downloads.md"),
+    fixes: Fixes::Safe,
+};
+
 impl Transform for Downloads {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Download, extract and delete an archive in one RUN"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/downloads.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
-        for (stage, insts) in stage_runs(cx.tree) {
+        let style = cx.model.style();
+        for (stage, insts) in stage_runs(cx) {
             for (pos, inst) in insts.iter().enumerate().filter(|(_, i)| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
@@ -147,15 +145,15 @@ impl Transform for Downloads {
                         at,
                     );
                     if cmds[k + 1..].iter().any(|e| extracts(e, &file)) {
-                        if removes(r.script, &file) {
+                        if removes(&r.script, &file) {
                             continue;
                         }
-                        if used_later(cx.tree, stage, inst, &file) {
+                        if used_later(cx, stage, inst, &file) {
                             out.push(f.refused(format!("kept: a later instruction uses {file}")));
                         } else if !file.starts_with('/') && !r.script.state_changes().is_empty() {
                             out.push(f.refused("kept: the script changes directory"));
                         } else {
-                            match append(&r, &format!("rm -f {file}"), &style) {
+                            match append(&r, &format!("rm -f {file}"), style) {
                                 Ok(e) => out.push(f.with_fix(Fix::safe(
                                     format!("Remove {file} after extracting it"),
                                     vec![e],
@@ -176,7 +174,7 @@ impl Transform for Downloads {
                     if !nr.script.commands().iter().any(|e| extracts(e, &file)) {
                         continue;
                     }
-                    match merge_edits(cx, inst, next, &style) {
+                    match merge_edits(cx, inst, next, style) {
                         Ok(edits) => out.push(f.with_fix(Fix::safe(
                             "Fold the download and the extraction into one RUN",
                             edits,

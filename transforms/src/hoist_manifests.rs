@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/hoist-manifests.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::{Instruction, TextRange};
 
@@ -36,25 +36,21 @@ fn is_workdir(dest: &str, wd: &str) -> bool {
     matches!(dest, "." | "./") || dest.trim_end_matches('/') == wd || (wd.is_empty() && dest == "/")
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Copy dependency manifests and install before the source COPY",
+    docs: include_str!("../../docs/rules/hoist-manifests.md"),
+    fixes: Fixes::Both,
+};
+
 impl Transform for HoistManifests {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Copy dependency manifests and install before the source COPY"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/hoist-manifests.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (_, insts) in stage_runs(cx.tree) {
+        for (_, insts) in stage_runs(cx) {
             for (pos, copy) in insts.iter().enumerate() {
                 if !copy.is("copy")
                     || copy.flag("from").is_some()
@@ -70,8 +66,9 @@ impl Transform for HoistManifests {
                         let c = r
                             .script
                             .commands()
-                            .into_iter()
-                            .find(|c| c.top_level && is_installer(c))?;
+                            .iter()
+                            .find(|c| c.top_level && is_installer(c))?
+                            .clone();
                         Some((pos + 1 + k, r, c))
                     })
                 else {
@@ -188,12 +185,7 @@ fn check_place(
             "the COPY goes to {dest}, not to the working directory the install runs in"
         ));
     }
-    let top: Vec<Command> = r
-        .script
-        .commands()
-        .into_iter()
-        .filter(|c| c.top_level)
-        .collect();
+    let top: Vec<&Command> = r.script.top_level().collect();
     let first = top.first().map(|c| c.range.clone()) == Some(cmd.range.clone());
     if !keep_original && (!first || !r.script.is_and_chain()) {
         return Err("the install is not the first step of a plain && chain".into());
@@ -229,13 +221,9 @@ fn fix(
     let mut run_line = vec![run_kw];
     run_line.extend(r.inst.command().flags.iter().cloned());
     // Cache cleanup that follows the install belongs with it.
-    let top_cmds: Vec<Command> = r
-        .script
-        .commands()
-        .into_iter()
-        .filter(|c| c.top_level)
-        .collect();
-    let whole = !p.keep_original && top_cmds.len() > 1 && top_cmds[1..].iter().all(is_cleanup);
+    let top_cmds: Vec<&Command> = r.script.top_level().collect();
+    let whole =
+        !p.keep_original && top_cmds.len() > 1 && top_cmds[1..].iter().all(|c| is_cleanup(c));
     if whole {
         run_line.push(r.script.text().trim().to_string());
     } else {
@@ -267,12 +255,7 @@ fn fix(
         );
         return Fix::new(title, p.applicability, edits);
     }
-    let top: Vec<Command> = r
-        .script
-        .commands()
-        .into_iter()
-        .filter(|c| c.top_level)
-        .collect();
+    let top: Vec<&Command> = r.script.top_level().collect();
     if let (Some(next), false) = (top.get(1), whole) {
         // Keep the rest of the RUN where it was.
         edits.push(Edit::delete(TextRange::new(

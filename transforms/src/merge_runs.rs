@@ -1,6 +1,7 @@
 #![doc = include_str!("../../docs/rules/merge-runs.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::model::{ScriptInfo, State};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 
@@ -45,9 +46,14 @@ pub fn merge_edits<'a>(
     if ra.script.sets_errexit() || rb.script.sets_errexit() {
         return Err("set -e, which the shell ignores inside an && chain".into());
     }
+    if let Some(m) = cx.model.inst(b) {
+        if let Some(why) = changes_next_shell(&ra.script, &m.state) {
+            return Err(why);
+        }
+    }
     let isolate_a = !ra.script.state_changes().is_empty();
     let group_b = !rb.script.is_and_chain();
-    if (isolate_a || group_b) && errexit_shell(tree, a) {
+    if (isolate_a || group_b) && errexit_shell(cx, a) {
         return Err("the SHELL runs with -e, which the shell ignores inside an && chain".into());
     }
     let a_text = ra.script.text().trim_end();
@@ -65,6 +71,62 @@ pub fn merge_edits<'a>(
         return Err("the merged script would not parse".into());
     }
     Ok(join(tree, &ra, &rb, isolate_a, group_b, style))
+}
+
+/// Programs that replace or remove a file named in their arguments.
+const FILE_WRITERS: &[&str] = &[
+    "ln",
+    "mv",
+    "cp",
+    "rm",
+    "install",
+    "update-alternatives",
+    "dpkg-divert",
+];
+
+/// Startup files a login or interactive shell reads.
+const STARTUP_FILES: &[&str] = &[
+    "/etc/profile",
+    ".profile",
+    ".bash_profile",
+    ".bash_login",
+    ".bashrc",
+    "/etc/bash.bashrc",
+    "/etc/environment",
+];
+
+/// What in script `a` changes the shell that the next RUN starts, which a
+/// merged script would not see: the shell's own program replaced (`ln -sf
+/// bash /bin/sh`), or startup files the shell in force reads written.
+fn changes_next_shell(a: &ScriptInfo, next: &State) -> Option<String> {
+    let shell = next.shell.first().map_or("/bin/sh", String::as_str);
+    let names_shell = |w: &str| {
+        let w = w.trim_matches(['\'', '"']);
+        w == shell
+            || w == "/bin/sh"
+            || w == "/usr/bin/sh"
+            || w.ends_with(&format!("/{}", shell.rsplit('/').next().unwrap_or(shell)))
+                && w.contains("bin/")
+    };
+    for c in a.commands() {
+        let program = c.name.text.rsplit('/').next().unwrap_or_default();
+        if FILE_WRITERS.contains(&program) && c.args.iter().any(|w| names_shell(&w.text)) {
+            return Some(format!(
+                "`{}` replaces the shell ({shell}) that the next RUN starts",
+                c.name.text
+            ));
+        }
+    }
+    let reads_startup = next.shell.iter().skip(1).any(|a| {
+        a == "--login"
+            || a == "-i"
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains(['l', 'i']))
+    }) || next.run_var("BASH_ENV").is_some()
+        || next.run_var("ENV").is_some();
+    if reads_startup && STARTUP_FILES.iter().any(|f| a.text().contains(f)) {
+        return Some("it writes a startup file that the next RUN's shell reads".into());
+    }
+    None
 }
 
 fn join(
@@ -100,26 +162,22 @@ fn join(
     edits
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Merge consecutive RUN instructions into one layer",
+    docs: include_str!("../../docs/rules/merge-runs.md"),
+    fixes: Fixes::Safe,
+};
+
 impl Transform for MergeRuns {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Merge consecutive RUN instructions into one layer"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/merge-runs.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
-        for (_, insts) in stage_runs(cx.tree) {
+        let style = cx.model.style();
+        for (_, insts) in stage_runs(cx) {
             for pair in insts.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
                 if !a.is("run") || !b.is("run") || !adjacent(cx.tree, a, b) {
@@ -131,7 +189,7 @@ impl Transform for MergeRuns {
                     "RUN right after RUN: each makes a layer",
                     b.keyword_range(),
                 );
-                match merge_edits(cx, a, b, &style) {
+                match merge_edits(cx, a, b, style) {
                     Ok(edits) => {
                         out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)));
                     }

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/multi-stage-split.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
 
 use crate::run::{end_and_gap, run};
@@ -15,7 +15,6 @@ mod node;
 mod python;
 mod rust;
 mod script;
-mod static_site;
 
 pub struct MultiStageSplit;
 
@@ -350,21 +349,17 @@ fn fix(cx: &Cx<'_>, stage: &Stage<'_>, split: &Split, app: Option<&str>) -> Fix 
     )
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Build with the toolchain in one stage, run on a slim base (unsafe)",
+    docs: include_str!("../../docs/rules/multi-stage-split.md"),
+    fixes: Fixes::Unsafe,
+};
+
 impl Transform for MultiStageSplit {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Build with the toolchain in one stage, run on a slim base (unsafe)"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/multi-stage-split.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {

@@ -1,7 +1,7 @@
 #![doc = include_str!("../../docs/rules/non-root-user.md")]
 
 use dockopt_engine::image::ImageRef;
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, Stage, SyntaxTree};
 
@@ -594,21 +594,17 @@ fn addition(tree: &SyntaxTree, fam: Family, dirs: &[String], kw: &str) -> String
     }
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Run the final stage as a user other than root (opt-in)",
+    docs: include_str!("../../docs/rules/non-root-user.md"),
+    fixes: Fixes::Unsafe,
+};
+
 impl Transform for NonRootUser {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Run the final stage as a user other than root (opt-in, unsafe)"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/non-root-user.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn default_enabled(&self) -> bool {

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/dnf-yum-zypper.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 
 use crate::run::{append, has_arg, insert_after, run, stage_runs, subcommand, Style};
@@ -92,31 +92,27 @@ fn cleanup(r: &crate::run::Run<'_>, used: &[&'static str], style: &Style, out: &
     }
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "dnf, yum, microdnf and zypper: non-interactive, and caches cleaned in the same RUN",
+    docs: include_str!("../../docs/rules/dnf-yum-zypper.md"),
+    fixes: Fixes::Both,
+};
+
 impl Transform for RpmPackages {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "dnf, yum, microdnf and zypper: non-interactive, and caches cleaned in the same RUN"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/dnf-yum-zypper.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
-        for (_, insts) in stage_runs(cx.tree) {
+        let style = cx.model.style();
+        for (_, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.commands();
                 let mut used: Vec<&'static str> = Vec::new();
-                for c in &cmds {
+                for c in cmds {
                     let Some(m) = manager(c) else { continue };
                     if !installs(c) {
                         continue;
@@ -182,7 +178,7 @@ impl Transform for RpmPackages {
                         }
                     }
                 }
-                cleanup(&r, &used, &style, out);
+                cleanup(&r, &used, style, out);
             }
         }
     }

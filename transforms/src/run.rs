@@ -1,9 +1,11 @@
 //! Shared analysis of RUN instructions: which shell runs them, their parsed
 //! scripts, offsets back into the file, and the file's layout style.
 
-use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 
+use dockopt_engine::model::state::is_posix_shell;
+use dockopt_engine::model::{Kind, ScriptInfo};
 use dockopt_engine::Cx;
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
@@ -11,7 +13,7 @@ use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
 /// A shell-form RUN whose script parsed cleanly under a POSIX shell.
 pub struct Run<'a> {
     pub inst: Instruction<'a>,
-    pub script: &'a Script,
+    pub script: Rc<ScriptInfo>,
     /// Where the script starts in the joined line.
     base: u32,
 }
@@ -26,6 +28,32 @@ impl Run<'_> {
     /// Source offset of a script offset.
     pub fn src_at(&self, at: usize) -> u32 {
         self.inst.data().source_offset(self.base + at as u32)
+    }
+
+    /// Whether a cache or tmpfs mount has its target at `path` or above it,
+    /// so that what is written there never reaches the layer.
+    pub fn cache_mount_covers(&self, path: &str) -> bool {
+        self.cache_targets().any(|t| {
+            let t = t.trim_end_matches('/');
+            path == t || path.starts_with(&format!("{t}/")) || t.is_empty()
+        })
+    }
+
+    /// The targets of the RUN's cache and tmpfs mounts.
+    fn cache_targets(&self) -> impl Iterator<Item = String> + '_ {
+        self.inst.flags().filter_map(|f| {
+            let v = f.value.filter(|_| f.name == "mount")?;
+            if !v
+                .split(',')
+                .any(|kv| kv == "type=cache" || kv == "type=tmpfs")
+            {
+                return None;
+            }
+            v.split(',').find_map(|kv| {
+                let (k, p) = kv.split_once('=')?;
+                matches!(k, "target" | "dst" | "destination").then(|| p.to_string())
+            })
+        })
     }
 
     /// Whether a `--mount=type=cache` covers a path starting with `prefix`.
@@ -45,103 +73,27 @@ impl Run<'_> {
     }
 }
 
-/// Whether a shell command line names a POSIX shell.
-fn posix_shell(argv0: &str) -> bool {
-    let base = argv0.rsplit('/').next().unwrap_or(argv0);
-    matches!(
-        base,
-        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox"
-    )
+/// Whether a stage's RUNs all go to a POSIX shell: its base is not a
+/// Windows image and every SHELL in it names a POSIX shell.
+fn posix_stage(cx: &Cx<'_>, stage: usize) -> bool {
+    let insts = cx.model.stage_insts(stage);
+    insts.first().is_some_and(|f| !f.state.windows)
+        && insts.iter().all(|i| match &i.kind {
+            Kind::Shell(words) => words.first().is_some_and(|s| is_posix_shell(s)),
+            _ => true,
+        })
 }
 
-fn windows_base(image: &str) -> bool {
-    let i = image.to_ascii_lowercase();
-    ["windows", "nanoserver", "servercore", "ltsc20"]
-        .iter()
-        .any(|w| i.contains(w))
-}
-
-/// For every instruction of the file (by item start), whether its stage's
-/// RUNs go to a POSIX shell.
-pub fn posix_by_stage(tree: &SyntaxTree) -> Vec<bool> {
-    let mut by_name: HashMap<String, bool> = HashMap::new();
-    let mut out = Vec::new();
-    for stage in tree.stages() {
-        let base = stage.base().unwrap_or_default().to_ascii_lowercase();
-        let mut posix = by_name.get(&base).copied().unwrap_or(!windows_base(&base));
-        for inst in &stage.instructions {
-            if inst.is("shell") {
-                posix = inst.is_json() && inst.values().first().is_some_and(|s| posix_shell(s));
-            }
-        }
-        // A SHELL later in the stage affects only later RUNs; be strict and
-        // treat the stage as non-POSIX if any SHELL in it is not POSIX.
-        if stage.instructions.iter().any(|i| {
-            i.is("shell") && !(i.is_json() && i.values().first().is_some_and(|s| posix_shell(s)))
-        }) {
-            posix = false;
-        }
-        if let Some(name) = stage.name() {
-            by_name.insert(name, posix);
-        }
-        out.push(posix);
-    }
-    out
-}
-
-/// Whether a stage's SHELL turns on errexit (`["/bin/sh", "-ec"]`,
-/// `["bash", "-o", "errexit", "-c"]`).
-pub fn errexit_shell(tree: &SyntaxTree, inst: &Instruction<'_>) -> bool {
-    let Some(stage) = tree
-        .stages()
-        .into_iter()
-        .find(|s| s.instructions.iter().any(|i| i.range() == inst.range()))
-    else {
-        return false;
-    };
-    let mut on = false;
-    for i in &stage.instructions {
-        if i.range().start >= inst.range().start {
-            break;
-        }
-        if i.is("shell") {
-            let v = i.values();
-            on = v.iter().enumerate().skip(1).any(|(k, a)| {
-                (a.starts_with('-') && !a.starts_with("--") && a[1..].contains('e'))
-                    || (a == "-o" && v.get(k + 1).is_some_and(|n| n == "errexit"))
-            });
-        }
-    }
-    on
-}
-
-/// Parsed RUN scripts of a tree, by instruction index; built once per round
-/// and shared by every transform.
-struct Scripts(Vec<Option<Script>>);
-
-fn parse_script(inst: &Instruction<'_>) -> Option<Script> {
-    if !inst.is("run") || inst.is_json() || inst.heredocs().next().is_some() {
-        return None;
-    }
-    let [text] = inst.values() else { return None };
-    Script::parse(text).ok()
+/// Whether the SHELL in force for `inst` turns on errexit.
+pub fn errexit_shell(cx: &Cx<'_>, inst: &Instruction<'_>) -> bool {
+    cx.model.inst(inst).is_some_and(|i| i.state.errexit())
 }
 
 /// The parsed script of a RUN, if it is shell form, has no heredoc, and
 /// parses cleanly.
 pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
-    let scripts: &'a Scripts = cx.shared.get_or_init(|| {
-        let mut v: Vec<Option<Script>> = Vec::new();
-        v.resize_with(cx.tree.instruction_data().len(), || None);
-        for i in cx.tree.instructions() {
-            if let Some(idx) = i.item().instruction {
-                v[idx as usize] = parse_script(&i);
-            }
-        }
-        Scripts(v)
-    });
-    let idx = inst.item().instruction? as usize;
-    let script = scripts.0.get(idx)?.as_ref()?;
+    let m = cx.model.inst(inst)?;
+    let script = cx.model.script(m)?;
     Some(Run {
         inst: *inst,
         script,
@@ -149,111 +101,38 @@ pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
     })
 }
 
-/// The RUNs of each stage that can be analysed, with stage index.
-pub fn stage_runs(tree: &SyntaxTree) -> Vec<(usize, Vec<Instruction<'_>>)> {
-    let posix = posix_by_stage(tree);
-    tree.stages()
-        .into_iter()
-        .filter(|s| posix.get(s.index).copied().unwrap_or(false))
-        .map(|s| (s.index, s.instructions))
-        .collect()
-}
-
-/// Stage indices that are built FROM stage `index`, directly or not.
-pub fn descendants(tree: &SyntaxTree, index: usize) -> Vec<usize> {
-    let stages = tree.stages();
-    let mut names: Vec<String> = stages[index].name().into_iter().collect();
-    let mut out = Vec::new();
-    for s in stages.iter().skip(index + 1) {
-        let base = s.base().unwrap_or_default().to_ascii_lowercase();
-        if names.contains(&base) {
-            out.push(s.index);
-            if let Some(n) = s.name() {
-                names.push(n);
-            }
-        }
+/// The instructions that run after `after` on the same file system: later
+/// in its stage, and in every stage built from it.
+pub fn later<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> Vec<Instruction<'a>> {
+    let start = after.range().start;
+    let mut out: Vec<Instruction<'a>> = cx
+        .model
+        .body(stage)
+        .iter()
+        .map(|i| i.syntax)
+        .filter(|i| i.range().start > start)
+        .collect();
+    for d in cx.model.descendants(stage) {
+        out.extend(cx.model.body(d).iter().map(|i| i.syntax));
     }
     out
 }
 
-/// How the file lays out continued commands.
-#[derive(Clone, Debug)]
-pub struct Style {
-    pub escape: char,
-    pub indent: String,
-    /// `&&` at the start of continuation lines (else at the end).
-    pub leading_and: bool,
+/// Whether an instruction is a RUN, or an ONBUILD RUN.
+pub fn is_run(inst: &Instruction<'_>) -> bool {
+    inst.is("run") || inst.sub_command().is_some_and(|s| s.is("run"))
 }
 
-impl Style {
-    pub fn of(tree: &SyntaxTree) -> Self {
-        let mut indents: HashMap<String, usize> = HashMap::new();
-        let (mut leading, mut trailing) = (0, 0);
-        let src = tree.source();
-        for item in tree.items() {
-            let toks = &tree.tokens()[item.tokens.start as usize..item.tokens.end as usize];
-            for (i, t) in toks.iter().enumerate() {
-                if t.kind == TokenKind::Text && i > 0 && toks[i - 1].kind == TokenKind::Newline {
-                    let text = &src[t.range.as_usize()];
-                    let ws: String = text
-                        .iter()
-                        .take_while(|b| **b == b' ' || **b == b'\t')
-                        .map(|&b| b as char)
-                        .collect();
-                    if !ws.is_empty() {
-                        *indents.entry(ws).or_default() += 1;
-                    }
-                    let rest = String::from_utf8_lossy(text);
-                    if rest.trim_start().starts_with("&&") {
-                        leading += 1;
-                    }
-                }
-                if t.kind == TokenKind::Text {
-                    let text = String::from_utf8_lossy(&src[t.range.as_usize()]);
-                    if text.trim_end().ends_with("&&") {
-                        trailing += 1;
-                    }
-                }
-            }
-        }
-        let indent = indents
-            .into_iter()
-            .max_by_key(|(ws, n)| (*n, std::cmp::Reverse(ws.len())))
-            .map_or_else(|| "    ".to_string(), |(ws, _)| ws);
-        Self {
-            escape: char::from(tree.escape()),
-            indent,
-            leading_and: leading >= trailing,
-        }
-    }
-
-    /// The text that continues a command onto a new line with `&&`, with
-    /// `comments` (whole lines, without line endings) in between.
-    pub fn and_then(&self, comments: &[String]) -> String {
-        let mut s = String::new();
-        if self.leading_and {
-            s.push(' ');
-            s.push(self.escape);
-            s.push('\n');
-            for c in comments {
-                s.push_str(c);
-                s.push('\n');
-            }
-            s.push_str(&self.indent);
-            s.push_str("&& ");
-        } else {
-            s.push_str(" && ");
-            s.push(self.escape);
-            s.push('\n');
-            for c in comments {
-                s.push_str(c);
-                s.push('\n');
-            }
-            s.push_str(&self.indent);
-        }
-        s
-    }
+/// The instructions of each stage whose RUNs go to a POSIX shell, with the
+/// stage index.
+pub fn stage_runs<'a>(cx: &Cx<'a>) -> Vec<(usize, Vec<Instruction<'a>>)> {
+    (0..cx.model.stages.len())
+        .filter(|&s| posix_stage(cx, s))
+        .map(|s| (s, cx.model.body(s).iter().map(|i| i.syntax).collect()))
+        .collect()
 }
+
+pub use dockopt_engine::model::layout::Style;
 
 /// The source offset where an instruction's text ends (before its line
 /// ending), and the comment lines between it and the next instruction.

@@ -1,6 +1,8 @@
 //! The table of toolchain images and their runtime images, kept as data in
 //! `transforms/runtimes.yaml` and extendable from the configuration.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -24,17 +26,27 @@ const TABLE: &str = include_str!("../runtimes.yaml");
 /// The newest Debian suite the toolchain images are built on.
 const NEWEST_SUITE: &str = "trixie";
 
+/// The built-in table, read once.
+fn builtin() -> Result<&'static [Entry], String> {
+    static BUILTIN: std::sync::OnceLock<Result<Vec<Entry>, String>> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| serde_saphyr::from_str(TABLE).map_err(|e| e.to_string()))
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
 /// The built-in table, after any entries from the transform's options.
-pub fn table(options: Option<&serde_json::Value>) -> Result<Vec<Entry>, String> {
-    let mut out: Vec<Entry> = match options.and_then(|o| o.get("runtimes")) {
+pub fn table(options: Option<&serde_json::Value>) -> Result<Cow<'static, [Entry]>, String> {
+    let builtin = builtin()?;
+    match options.and_then(|o| o.get("runtimes")) {
         Some(v) => {
-            serde_json::from_value(v.clone()).map_err(|e| format!("bad runtimes option: {e}"))?
+            let mut out: Vec<Entry> = serde_json::from_value(v.clone())
+                .map_err(|e| format!("bad runtimes option: {e}"))?;
+            out.extend_from_slice(builtin);
+            Ok(Cow::Owned(out))
         }
-        None => Vec::new(),
-    };
-    let builtin: Vec<Entry> = serde_saphyr::from_str(TABLE).map_err(|e| e.to_string())?;
-    out.extend(builtin);
-    Ok(out)
+        None => Ok(Cow::Borrowed(builtin)),
+    }
 }
 
 /// An image reference split into name and tag.

@@ -4,15 +4,16 @@ use std::fmt::Write;
 
 fn table() -> String {
     let mut s = String::from(
-        "# Transforms\n\nGenerated from the transforms' own pages; `dockopt rule NAME` prints a page.\n\n| Code | Name | Summary |\n| --- | --- | --- |\n",
+        "# Transforms\n\nGenerated from the transforms' own pages; `dockopt rule NAME` prints a page.\nFixes: *safe* ones are applied by `dockopt fix`, *unsafe* ones only with `--unsafe`.\n\n| Code | Name | Fixes | Summary |\n| --- | --- | --- | --- |\n",
     );
     for t in dockopt_transforms::ALL {
         let _ = writeln!(
             s,
-            "| {} | [{}]({}.md) | {} |",
+            "| {} | [{}]({}.md) | {} | {} |",
             t.code(),
             t.name(),
             t.name(),
+            t.rule().fixes.as_str(),
             t.summary()
         );
     }

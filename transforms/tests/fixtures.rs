@@ -64,7 +64,7 @@ fn fixtures() {
     insta::glob!("../cases", "*/*.Dockerfile", |path| {
         let folder = path.parent().unwrap();
         let rule = folder.file_name().unwrap().to_str().unwrap();
-        let _transform = dockopt_transforms::find(rule)
+        let transform = dockopt_transforms::find(rule)
             .unwrap_or_else(|| panic!("case folder {rule} names no transform"));
         let case = path.file_name().unwrap().to_str().unwrap();
         let src = fs::read(path).unwrap();
@@ -85,6 +85,7 @@ fn fixtures() {
             },
             unsafe_fixes: true,
             options: std::collections::BTreeMap::default(),
+            target: None,
         };
         if let Ok(text) = fs::read_to_string(path.with_extension("options.json")) {
             let value = serde_json::from_str(&text).expect("options are JSON");
@@ -108,6 +109,16 @@ fn fixtures() {
             again.output, outcome.output,
             "{case}: a second fix changed the file"
         );
+        for f in findings.iter().filter(|f| f.code == transform.code()) {
+            if let Some(fix) = &f.fix {
+                assert!(
+                    transform.rule().fixes.allows(fix.applicability),
+                    "{case}: a {} fix from a transform that declares {} fixes",
+                    fix.applicability.as_str(),
+                    transform.rule().fixes.as_str()
+                );
+            }
+        }
         for f in &safe_only.applied {
             assert_eq!(
                 f.fix.as_ref().unwrap().applicability,

@@ -25,9 +25,25 @@ pub enum Input {
     File(PathBuf),
 }
 
+/// A path that could not be searched or does not exist, and why.
+pub type Failed = (PathBuf, String);
+
+/// An `--exclude` glob that is not one, as a usage error.
+pub fn check_excludes(excludes: &[String]) -> Result<(), String> {
+    let mut overrides = OverrideBuilder::new(".");
+    for g in excludes {
+        if let Err(e) = overrides.add(&format!("!{}", g.trim_start_matches("./"))) {
+            return Err(format!("error: --exclude {g}: {e}"));
+        }
+    }
+    Ok(())
+}
+
 /// Expands directories into the Dockerfiles under them, honouring
-/// `.gitignore` and `--exclude`. Named files are always kept.
-pub fn discover(paths: &[PathBuf], excludes: &[String]) -> (Vec<Input>, Vec<String>) {
+/// `.gitignore` and `--exclude`. Named files are always kept (reading them
+/// says what is wrong with them); in directories, only regular files, or
+/// symlinks to them, are.
+pub fn discover(paths: &[PathBuf], excludes: &[String]) -> (Vec<Input>, Vec<Failed>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let default = [PathBuf::from(".")];
@@ -44,20 +60,18 @@ pub fn discover(paths: &[PathBuf], excludes: &[String]) -> (Vec<Input>, Vec<Stri
         } else if p.exists() || p.symlink_metadata().is_ok() {
             inputs.push(Input::File(p.clone()));
         } else {
-            errors.push(format!("{}: error: no such file or directory", p.display()));
+            errors.push((p.clone(), "error: no such file or directory".into()));
         }
     }
     inputs.dedup();
     (inputs, errors)
 }
 
-fn walk(root: &Path, excludes: &[String], inputs: &mut Vec<Input>, errors: &mut Vec<String>) {
+fn walk(root: &Path, excludes: &[String], inputs: &mut Vec<Input>, errors: &mut Vec<Failed>) {
     let mut overrides = OverrideBuilder::new(root);
     for g in excludes {
-        let glob = g.trim_start_matches("./");
-        if let Err(e) = overrides.add(&format!("!{glob}")) {
-            errors.push(format!("--exclude {g}: error: {e}"));
-        }
+        // Checked by `check_excludes` before the walk.
+        let _ = overrides.add(&format!("!{}", g.trim_start_matches("./")));
     }
     let mut builder = WalkBuilder::new(root);
     builder
@@ -74,16 +88,35 @@ fn walk(root: &Path, excludes: &[String], inputs: &mut Vec<Input>, errors: &mut 
     for entry in builder.build() {
         match entry {
             Ok(e) => {
-                let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
-                if is_file && e.file_name().to_str().is_some_and(is_dockerfile_name) {
+                if !e.file_name().to_str().is_some_and(is_dockerfile_name) {
+                    continue;
+                }
+                // A FIFO, socket or device by a Dockerfile's name is not one;
+                // nor is a symlink to one, or to a directory.
+                let regular = e.file_type().is_some_and(|t| {
+                    t.is_file()
+                        || (t.is_symlink() && e.path().metadata().is_ok_and(|m| m.is_file()))
+                });
+                if regular {
                     found.push(e.into_path());
                 }
             }
-            Err(e) => errors.push(format!("error: {e}")),
+            Err(e) => errors.push(walk_error(root, &e)),
         }
     }
     found.sort();
     inputs.extend(found.into_iter().map(Input::File));
+}
+
+/// The path an error is about, and the error without it.
+fn walk_error(root: &Path, e: &ignore::Error) -> Failed {
+    match e {
+        ignore::Error::WithPath { path, err } => (path.clone(), walk_error(root, err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        e => (root.to_path_buf(), format!("error: {e}")),
+    }
 }
 
 #[cfg(test)]

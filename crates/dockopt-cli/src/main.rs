@@ -7,6 +7,7 @@ mod emit;
 mod fsctx;
 mod pin;
 mod progress;
+mod read;
 mod write;
 
 use std::io::Write;

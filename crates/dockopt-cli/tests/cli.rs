@@ -32,6 +32,11 @@ fn stdout(c: &mut Command, code: i32) -> String {
     String::from_utf8(out).unwrap()
 }
 
+fn stderr(c: &mut Command, code: i32) -> String {
+    let out = c.assert().code(code).get_output().stderr.clone();
+    String::from_utf8(out).unwrap()
+}
+
 #[test]
 fn check_text_exits_1_with_snippets() {
     let d = tempfile::tempdir().unwrap();
@@ -359,7 +364,7 @@ fn read_only_file_is_not_written() {
     let mut perm = fs::metadata(&p).unwrap().permissions();
     perm.set_readonly(true);
     fs::set_permissions(&p, perm).unwrap();
-    let out = stdout(dockopt(d.path()).args(["fix"]), 2);
+    let out = stderr(dockopt(d.path()).args(["fix"]), 2);
     assert!(
         out.contains("Dockerfile: error: cannot write: file is read-only"),
         "{out}"
@@ -385,7 +390,7 @@ fn config_file_select_per_path_and_unknown_keys() {
         "{out}"
     );
     write(d.path(), ".dockopt.yaml", b"ignroe: [x]\n");
-    let out = stdout(dockopt(d.path()).args(["check"]), 2);
+    let out = stderr(dockopt(d.path()).args(["check"]), 2);
     assert!(
         out.contains("invalid configuration") && out.contains("ignroe"),
         "{out}"
@@ -464,7 +469,7 @@ fn context_flag_and_dockerfile_specific_ignore() {
     assert_eq!(out, "");
     // A malformed ignore file is an error for that Dockerfile, as for the builder.
     write(d.path(), "docker/Dockerfile.dockerignore", b"[unclosed\n");
-    let out = stdout(
+    let out = stderr(
         dockopt(d.path()).args(["check", "--context", ".", "docker/Dockerfile"]),
         2,
     );

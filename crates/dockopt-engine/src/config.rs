@@ -82,6 +82,7 @@ impl Config {
             },
             unsafe_fixes: self.unsafe_fixes.unwrap_or(false),
             options: self.options.clone(),
+            target: None,
         };
         for pp in &self.per_path {
             let hit = Pattern::new(&pp.path)
@@ -117,6 +118,8 @@ pub struct Settings {
     pub selection: Selection,
     pub unsafe_fixes: bool,
     pub options: BTreeMap<String, serde_json::Value>,
+    /// The stage to build (`--target`); the last stage when `None`.
+    pub target: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! What a transform reports.
 
+use std::fmt;
+
 use dockopt_syntax::TextRange;
 
 use crate::fix::Fix;
@@ -14,10 +16,53 @@ pub struct Finding {
     pub range: TextRange,
     pub fix: Option<Fix>,
     /// Why the fix was not applied, when it was not.
-    pub not_applied: Option<String>,
+    pub not_applied: Option<NotApplied>,
     /// A new file this finding proposes, relative to the build context. The
     /// caller writes it only when asked to, and never over an existing file.
     pub create: Option<NewFile>,
+}
+
+/// Why a fix was not applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotApplied {
+    /// The transform could not show the fix keeps the build's meaning.
+    Refused(String),
+    /// The file has syntax errors; fixes wait until they are mended.
+    SyntaxErrors,
+    /// Applying it would give text that does not parse cleanly.
+    WouldNotParse,
+    /// Its edit would write bytes that are not the file's own (text copied
+    /// from a part of the file that is not valid UTF-8).
+    InvalidUtf8,
+    /// The fixes kept changing the file.
+    NotConverging { rules: Vec<&'static str> },
+    /// The result would not print back as itself.
+    NotLossless,
+    /// The fixed text could not be written, and why.
+    NotWritten(String),
+}
+
+impl fmt::Display for NotApplied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused(why) => f.write_str(why),
+            Self::SyntaxErrors => f.write_str("the file has syntax errors"),
+            Self::WouldNotParse => f.write_str("fix not applied: the result would not parse"),
+            Self::InvalidUtf8 => {
+                f.write_str("fix not applied: it would copy text that is not valid UTF-8")
+            }
+            Self::NotConverging { rules } => write!(
+                f,
+                "fixes did not converge after {} rounds ({})",
+                crate::pipeline::MAX_ROUNDS,
+                rules.join(", ")
+            ),
+            Self::NotLossless => {
+                f.write_str("fix not applied: the result does not print back as itself")
+            }
+            Self::NotWritten(why) => write!(f, "fix not applied: {why}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +108,7 @@ impl Finding {
     /// A finding whose rewrite was refused, with the reason.
     #[must_use]
     pub fn refused(mut self, why: impl Into<String>) -> Self {
-        self.not_applied = Some(why.into());
+        self.not_applied = Some(NotApplied::Refused(why.into()));
         self
     }
 }

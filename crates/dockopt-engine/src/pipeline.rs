@@ -1,19 +1,22 @@
 //! The fix pipeline: check, apply non-overlapping fixes, re-parse, repeat.
 //!
 //! A pure function from text, transforms, settings and context to new text
-//! and findings. Before it hands back changed text it checks that the text
-//! parses without new errors, prints back as itself, and is stable: a further
-//! round would change nothing. Otherwise the original text is kept and the
-//! findings say why.
+//! and findings. Each round parses the text, builds the model once, and runs
+//! every enabled transform on it; parsed RUN scripts are kept across rounds.
+//! Before it hands back changed text it checks that the text parses without
+//! new errors, prints back as itself, and is stable: a further round would
+//! change nothing. Otherwise the original text is kept and the findings say
+//! why.
 
-use dockopt_syntax::{parse, SyntaxTree};
+use dockopt_syntax::{parse, SyntaxTree, TextRange};
 
 use crate::config::Settings;
 use crate::context::BuildContext;
-use crate::finding::Finding;
+use crate::finding::{Finding, NotApplied};
 use crate::fix::{apply, uses_crlf, Applicability, Edit};
+use crate::model::{Model, Scripts};
 use crate::suppress::Suppressions;
-use crate::transform::{Cx, Shared, Transform};
+use crate::transform::{Cx, Transform};
 
 /// Rounds before the pipeline gives up on converging.
 pub const MAX_ROUNDS: usize = 10;
@@ -24,9 +27,10 @@ pub fn check_tree(
     transforms: &[&dyn Transform],
     settings: &Settings,
     context: Option<&BuildContext<'_>>,
+    scripts: &Scripts,
 ) -> Vec<Finding> {
     let suppressions = Suppressions::from_tree(tree);
-    let shared = Shared::default();
+    let model = Model::new(tree, context, scripts, settings.target.as_deref());
     let mut findings = Vec::new();
     for t in transforms
         .iter()
@@ -34,9 +38,9 @@ pub fn check_tree(
     {
         let cx = Cx {
             tree,
+            model: &model,
             context,
             options: settings.options.get(t.name()),
-            shared: &shared,
         };
         let mut found = Vec::new();
         t.check(&cx, &mut found);
@@ -57,11 +61,21 @@ pub fn check(
     settings: &Settings,
     context: Option<&BuildContext<'_>>,
 ) -> (SyntaxTree, Vec<Finding>) {
+    check_with(source, transforms, settings, context, &Scripts::new())
+}
+
+fn check_with(
+    source: &[u8],
+    transforms: &[&dyn Transform],
+    settings: &Settings,
+    context: Option<&BuildContext<'_>>,
+    scripts: &Scripts,
+) -> (SyntaxTree, Vec<Finding>) {
     let tree = parse(source.to_vec());
-    let mut findings = check_tree(&tree, transforms, settings, context);
+    let mut findings = check_tree(&tree, transforms, settings, context, scripts);
     if tree.has_errors() {
         for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
-            f.not_applied = Some("the file has syntax errors".into());
+            f.not_applied = Some(NotApplied::SyntaxErrors);
         }
     }
     (tree, findings)
@@ -77,7 +91,7 @@ pub struct FixOutcome {
     pub remaining: Vec<Finding>,
     pub rounds: usize,
     /// Set when the pipeline kept the original text on purpose.
-    pub failure: Option<String>,
+    pub failure: Option<NotApplied>,
 }
 
 impl FixOutcome {
@@ -133,13 +147,59 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
     picked
 }
 
-fn apply_findings(source: &[u8], findings: &[&Finding], crlf: bool) -> Vec<u8> {
+fn edits_of<'f>(findings: &[&'f Finding]) -> Vec<&'f Edit> {
     let mut edits: Vec<&Edit> = findings
         .iter()
         .flat_map(|f| f.fix.as_ref().map(|x| x.edits.iter()).into_iter().flatten())
         .collect();
     edits.sort_by_key(|e| (e.range.start, e.range.end));
-    apply(source, &edits, crlf)
+    edits
+}
+
+fn apply_findings(source: &[u8], findings: &[&Finding], crlf: bool) -> Vec<u8> {
+    apply(source, &edits_of(findings), crlf)
+}
+
+/// Where an offset of the text before some edits is after them; `None` when
+/// an edit replaced it.
+fn map_offset(edits: &[&Edit], at: u32, crlf: bool) -> Option<u32> {
+    let mut shift: i64 = 0;
+    for e in edits {
+        if e.range.end <= at && !(e.range.is_empty() && e.range.start == at) {
+            let inserted = e.replacement.len()
+                + if crlf {
+                    e.replacement.matches('\n').count() - e.replacement.matches("\r\n").count()
+                } else {
+                    0
+                };
+            shift += i64::try_from(inserted).unwrap_or(i64::MAX) - i64::from(e.range.len());
+        } else if e.range.start < at && at < e.range.end {
+            return None;
+        }
+    }
+    u32::try_from(i64::from(at) + shift).ok()
+}
+
+/// A fix that was refused, so that the same finding in a later round is not
+/// tried again: its rule and where it sits in the current text.
+#[derive(Clone, Debug)]
+struct Refused {
+    code: &'static str,
+    range: TextRange,
+    why: NotApplied,
+}
+
+impl Refused {
+    /// Moves the record across a round's edits; `None` when an edit rewrote
+    /// the place, so the finding there is new.
+    fn moved(self, edits: &[&Edit], crlf: bool) -> Option<Self> {
+        let start = map_offset(edits, self.range.start, crlf)?;
+        let end = map_offset(edits, self.range.end, crlf)?;
+        Some(Self {
+            range: TextRange::new(start, end.max(start)),
+            ..self
+        })
+    }
 }
 
 /// `fix`: applies fixes until nothing changes.
@@ -150,7 +210,8 @@ pub fn fix(
     context: Option<&BuildContext<'_>>,
 ) -> FixOutcome {
     let min = threshold(settings);
-    let (tree, findings) = check(source, transforms, settings, context);
+    let scripts = Scripts::new();
+    let (tree, findings) = check_with(source, transforms, settings, context, &scripts);
     if tree.has_errors() {
         return FixOutcome {
             output: source.to_vec(),
@@ -165,7 +226,7 @@ pub fn fix(
     let mut current = source.to_vec();
     let mut findings = findings;
     let mut applied: Vec<Finding> = Vec::new();
-    let mut refused: Vec<Finding> = Vec::new();
+    let mut refused: Vec<Refused> = Vec::new();
     let mut rounds = 0;
     loop {
         let picked = pick(&findings, min);
@@ -173,58 +234,70 @@ pub fn fix(
             break;
         }
         if rounds == MAX_ROUNDS {
-            let mut names: Vec<&str> = picked.iter().map(|&i| findings[i].name).collect();
-            names.dedup();
-            let why = format!(
-                "fixes did not converge after {MAX_ROUNDS} rounds ({})",
-                names.join(", ")
+            let mut rules: Vec<&'static str> = picked.iter().map(|&i| findings[i].name).collect();
+            rules.sort_unstable();
+            rules.dedup();
+            return keep_original(
+                source,
+                transforms,
+                settings,
+                context,
+                NotApplied::NotConverging { rules },
             );
-            return keep_original(source, transforms, settings, context, why);
         }
         rounds += 1;
         let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
-        let mut next = apply_findings(&current, &chosen, crlf);
-        if introduces_errors(&next, baseline_errors) {
-            // Keep the fixes that are fine on their own.
-            let mut good = Vec::new();
+        // Keep the fixes that are fine on their own; refuse the others.
+        let mut good: Vec<&Finding> = chosen.clone();
+        if introduces_errors(&apply_findings(&current, &chosen, crlf), baseline_errors) {
+            good.clear();
             for f in &chosen {
                 if introduces_errors(&apply_findings(&current, &[f], crlf), baseline_errors) {
-                    let mut r = (*f).clone();
-                    r.not_applied = Some("fix not applied: the result would not parse".into());
-                    refused.push(r);
+                    refused.push(Refused {
+                        code: f.code,
+                        range: f.range,
+                        why: NotApplied::WouldNotParse,
+                    });
                 } else {
                     good.push(*f);
                 }
             }
-            next = apply_findings(&current, &good, crlf);
-            if good.is_empty() || introduces_errors(&next, baseline_errors) {
-                let why = "fix not applied: the result would not parse cleanly";
-                for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
-                    f.not_applied.get_or_insert_with(|| why.to_string());
-                }
-                break;
-            }
-            applied.extend(good.into_iter().cloned());
-        } else {
-            applied.extend(chosen.into_iter().cloned());
-        }
-        current = next;
-        let tree = parse(current.clone());
-        findings = check_tree(&tree, transforms, settings, context);
-        // A fix that was refused once stays refused.
-        for f in &mut findings {
-            if refused
-                .iter()
-                .any(|r| r.code == f.code && r.message == f.message)
+            if !good.is_empty()
+                && introduces_errors(&apply_findings(&current, &good, crlf), baseline_errors)
             {
-                f.not_applied = Some("fix not applied: the result would not parse".into());
+                // Fine alone, broken together: apply the first this round.
+                good.truncate(1);
+            }
+        }
+        let edits = edits_of(&good);
+        let next = apply(&current, &edits, crlf);
+        applied.extend(good.into_iter().cloned());
+        refused = refused
+            .into_iter()
+            .filter_map(|r| r.moved(&edits, crlf))
+            .collect();
+        current = next;
+        scripts.next_round();
+        let tree = parse(current.clone());
+        findings = check_tree(&tree, transforms, settings, context, &scripts);
+        for f in &mut findings {
+            if let Some(r) = refused
+                .iter()
+                .find(|r| r.code == f.code && r.range == f.range)
+            {
+                f.not_applied = Some(r.why.clone());
             }
         }
     }
     let tree = parse(current.clone());
     if tree.print() != current {
-        let why = "fix not applied: the result does not print back as itself".to_string();
-        return keep_original(source, transforms, settings, context, why);
+        return keep_original(
+            source,
+            transforms,
+            settings,
+            context,
+            NotApplied::NotLossless,
+        );
     }
     FixOutcome {
         output: current,
@@ -245,7 +318,7 @@ fn keep_original(
     transforms: &[&dyn Transform],
     settings: &Settings,
     context: Option<&BuildContext<'_>>,
-    why: String,
+    why: NotApplied,
 ) -> FixOutcome {
     let (_, mut findings) = check(source, transforms, settings, context);
     for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
@@ -257,5 +330,126 @@ fn keep_original(
         remaining: findings,
         rounds: 0,
         failure: Some(why),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::Fix;
+    use crate::transform::{Fixes, Rule};
+
+    static RULE: Rule = Rule {
+        code: "DKR900",
+        name: "fake",
+        summary: "",
+        docs: "",
+        fixes: Fixes::Safe,
+    };
+
+    /// Upper-cases every `run` keyword; the fix for the line holding
+    /// `break` writes text that does not parse.
+    struct Upper;
+
+    impl Transform for Upper {
+        fn rule(&self) -> &'static Rule {
+            &RULE
+        }
+
+        fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+            for i in cx
+                .model
+                .insts
+                .iter()
+                .filter(|i| i.syntax.keyword() == "run")
+            {
+                let r = i.syntax.keyword_range();
+                let text = if i.syntax.args().contains("break") {
+                    "RUN\nNOPE"
+                } else {
+                    "RUN"
+                };
+                out.push(
+                    Finding::new("DKR900", "fake", "same message", r)
+                        .with_fix(Fix::safe("upper", vec![Edit::replace(r, text)])),
+                );
+            }
+        }
+    }
+
+    /// Never settles: appends a character to the first RUN every round.
+    struct Restless;
+
+    impl Transform for Restless {
+        fn rule(&self) -> &'static Rule {
+            &RULE
+        }
+
+        fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+            if let Some(i) = cx.model.insts.iter().find(|i| i.is("run")) {
+                let at = i.syntax.args_range().end;
+                out.push(
+                    Finding::new("DKR900", "fake", "more", i.syntax.keyword_range())
+                        .with_fix(Fix::safe("more", vec![Edit::insert(at, "x")])),
+                );
+            }
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings::default()
+    }
+
+    #[test]
+    fn one_refused_fix_does_not_block_others_with_the_same_message() {
+        let src = b"FROM alpine\nrun echo break\nrun echo a\nrun echo b\n";
+        let out = fix(src, &[&Upper], &settings(), None);
+        assert_eq!(
+            String::from_utf8(out.output).unwrap(),
+            "FROM alpine\nrun echo break\nRUN echo a\nRUN echo b\n"
+        );
+        assert_eq!(out.applied.len(), 2);
+        let left: Vec<_> = out
+            .remaining
+            .iter()
+            .map(|f| f.not_applied.clone())
+            .collect();
+        assert_eq!(left, [Some(NotApplied::WouldNotParse)]);
+        assert!(out.failure.is_none());
+    }
+
+    #[test]
+    fn fixes_that_never_settle_keep_the_original() {
+        let src = b"FROM alpine\nRUN echo\n";
+        let out = fix(src, &[&Restless], &settings(), None);
+        assert_eq!(out.output, src);
+        assert_eq!(
+            out.failure,
+            Some(NotApplied::NotConverging {
+                rules: vec!["fake"]
+            })
+        );
+        assert!(out.remaining.iter().all(|f| f.not_applied == out.failure));
+    }
+
+    #[test]
+    fn files_with_syntax_errors_are_not_fixed() {
+        let src = b"FROM alpine\nrun echo a\nNOPE x\n";
+        let out = fix(src, &[&Upper], &settings(), None);
+        assert_eq!(out.output, src);
+        assert_eq!(out.remaining[0].not_applied, Some(NotApplied::SyntaxErrors));
+    }
+
+    #[test]
+    fn offsets_move_across_edits() {
+        let e1 = Edit::replace(TextRange::new(2, 4), "abcd");
+        let e2 = Edit::insert(10, "\n");
+        let edits = [&e1, &e2];
+        assert_eq!(map_offset(&edits, 1, false), Some(1));
+        assert_eq!(map_offset(&edits, 3, false), None);
+        assert_eq!(map_offset(&edits, 4, false), Some(6));
+        assert_eq!(map_offset(&edits, 10, false), Some(12));
+        assert_eq!(map_offset(&edits, 11, false), Some(14));
+        assert_eq!(map_offset(&edits, 11, true), Some(15));
     }
 }

@@ -5,8 +5,10 @@ use dockopt_engine::{Cx, Edit};
 use dockopt_syntax::Stage;
 
 use super::files::{calls, context_text};
-use super::{command, runtime_image, static_site, Input, Split};
+use super::{command, runtime_image, Input, Split};
 use crate::util::{add_syntax_directive, syntax_directive};
+
+mod static_site;
 
 pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
     let (cx, stage, rt, tag, app) = input.parts();

@@ -8,16 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use dockopt_engine::config::{self, Config, Settings};
-use dockopt_engine::{pipeline, BuildContext, DockerIgnore, Finding};
+use dockopt_engine::{pipeline, Applicability, BuildContext, DockerIgnore, Finding, NotApplied};
 use dockopt_syntax::{Severity, SyntaxError};
 
 use crate::args::Common;
 use crate::discover::Input;
 use crate::fsctx::DirFs;
 use crate::progress::Progress;
-
-/// Files larger than this are not Dockerfiles.
-const MAX_SIZE: usize = 16 * 1024 * 1024;
+use crate::read::{self, ReadError, MAX_SIZE};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -42,16 +40,34 @@ pub struct FileReport {
     pub error: Option<String>,
     /// The build context directory, when there is one.
     pub context_dir: Option<PathBuf>,
+    /// `fix --dockerignore`: new files proposed for this file's context.
+    pub new_files: Vec<NewFile>,
+}
+
+/// A file `fix --dockerignore` creates (or, with `--diff`, would create).
+#[derive(Debug)]
+pub struct NewFile {
+    pub path: PathBuf,
+    pub content: String,
+    pub written: bool,
 }
 
 impl FileReport {
-    fn failed(display: String, path: Option<PathBuf>, error: String) -> Self {
+    pub fn failed(display: String, path: Option<PathBuf>, error: String) -> Self {
         Self {
             display,
             path,
             error: Some(error),
             ..Self::default()
         }
+    }
+
+    /// Adds an error to those the file already has.
+    pub fn add_error(&mut self, e: String) {
+        self.error = Some(match self.error.take() {
+            Some(old) => format!("{old}\n{e}"),
+            None => e,
+        });
     }
 }
 
@@ -66,8 +82,9 @@ pub struct Configs {
 }
 
 fn load_config(path: &Path) -> Loaded {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: error: {e}", path.display()))?;
+    let fail = |e: &dyn std::fmt::Display| format!("{}: error: {e}", path.display());
+    let (bytes, _) = read::read_regular(path, MAX_SIZE).map_err(|e| fail(&e))?;
+    let text = String::from_utf8(bytes).map_err(|e| fail(&e))?;
     let cfg = Config::parse(&text)
         .map_err(|e| format!("{}: error: invalid configuration\n{e}", path.display()))?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -102,7 +119,8 @@ impl Configs {
         let found = dir
             .ancestors()
             .map(|d| d.join(config::FILE_NAME))
-            .find(|p| p.is_file())
+            // Anything by that name: a FIFO or a directory is an error, not absent.
+            .find(|p| p.metadata().is_ok())
             .map(|p| load_config(&p));
         cache.insert(dir, found.clone());
         found
@@ -161,31 +179,34 @@ fn dockerignore(file: Option<&Path>, context: &Path) -> Result<Option<DockerIgno
         .into_iter()
         .chain(std::iter::once(context.join(".dockerignore")));
     for p in candidates {
-        if let Ok(bytes) = std::fs::read(&p) {
-            return DockerIgnore::parse(&bytes)
-                .map(Some)
-                .map_err(|e| format!("{}: error: {e}", p.display()));
+        match read::read_regular(&p, MAX_SIZE) {
+            Ok((bytes, _)) => {
+                return DockerIgnore::parse(&bytes)
+                    .map(Some)
+                    .map_err(|e| format!("{}: error: {e}", p.display()));
+            }
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // Unreadable is not absent: the builder would fail on it too.
+            Err(e) => return Err(format!("{}: error: {e}", p.display())),
         }
     }
     Ok(None)
 }
 
-fn read(input: &Input) -> Result<Vec<u8>, String> {
-    let bytes = match input {
-        Input::Stdin => {
-            let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
-        }
-        Input::File(p) => std::fs::read(p),
-    }
-    .map_err(|e| format!("error: {e}"))?;
-    if bytes.len() > MAX_SIZE {
-        return Err("error: file too large to be a Dockerfile".into());
-    }
+/// A Dockerfile's bytes, with the metadata of the file they came from.
+fn read(input: &Input) -> Result<(Vec<u8>, Option<std::fs::Metadata>), String> {
+    let read = match input {
+        Input::Stdin => read::read_stdin(MAX_SIZE).map(|b| (b, None)),
+        Input::File(p) => read::read_regular(p, MAX_SIZE).map(|(b, m)| (b, Some(m))),
+    };
+    let (bytes, meta) = read.map_err(|e| match e {
+        ReadError::TooLarge => format!("error: file too large to be a Dockerfile ({e})"),
+        e => format!("error: {e}"),
+    })?;
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("error: binary file, not a Dockerfile".into());
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Option<FileReport> {
@@ -197,7 +218,7 @@ fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Opt
         // A hook for the batch tests: a crash in one file must not stop others.
         assert!(!p.to_string_lossy().contains(&needle), "injected panic");
     }
-    let source = match read(input) {
+    let (source, read_meta) = match read(input) {
         Ok(b) => b,
         Err(e) => return Some(FileReport::failed(display, path, e)),
     };
@@ -249,16 +270,31 @@ fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Opt
             report.error = Some(format!("error: {why}; file left unchanged"));
         }
     }
-    report.source = source;
     if mode == Mode::Write {
-        if let (Some(out), Some(p)) = (&report.output, &report.path) {
-            if let Err(e) = crate::write::write_atomic(p, out) {
-                report.error = Some(format!("error: cannot write: {e}"));
+        if let (Some(out), Some(p), Some(meta)) = (&report.output, &report.path, &read_meta) {
+            if let Err(why) = crate::write::replace(p, &source, meta, out) {
+                // The file is as it was: so are its findings.
+                let (_, mut findings) = pipeline::check(&source, all, &settings, ctx.as_ref());
+                let min = if settings.unsafe_fixes {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                };
+                let would_apply = |f: &Finding| {
+                    f.not_applied.is_none()
+                        && f.fix.as_ref().is_some_and(|x| x.applicability >= min)
+                };
+                for f in findings.iter_mut().filter(|f| would_apply(f)) {
+                    f.not_applied = Some(NotApplied::NotWritten(why.to_string()));
+                }
+                report.findings = findings;
                 report.output = None;
                 report.applied.clear();
+                report.add_error(format!("error: {why}"));
             }
         }
     }
+    report.source = source;
     Some(report)
 }
 

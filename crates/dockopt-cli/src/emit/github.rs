@@ -19,7 +19,12 @@ pub fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     for r in reports {
         let file = escape_property(r.display.trim_start_matches("./"));
         if let Some(e) = &r.error {
-            writeln!(out, "::error file={file}::{}", escape_data(e))?;
+            let e = e.strip_prefix("error: ").unwrap_or(e);
+            writeln!(
+                out,
+                "::error file={file},title=file-error::{}",
+                escape_data(e)
+            )?;
         }
         for e in &r.syntax_errors {
             let (s, t) = span(&r.source, e.range);

@@ -33,7 +33,7 @@ fn finding(index: &dockopt_syntax::LineIndex, f: &Finding) -> Value {
                 json!({"start": s, "end": t, "content": e.replacement})
             }).collect::<Vec<_>>(),
         })),
-        "not_applied": f.not_applied,
+        "not_applied": f.not_applied.as_ref().map(ToString::to_string),
     })
 }
 

@@ -18,7 +18,7 @@ pub fn span(source: &[u8], range: dockopt_syntax::TextRange) -> (LineCol, LineCo
 /// A short word for what happens to a finding's fix.
 pub fn fix_status(f: &Finding, unsafe_enabled: bool) -> String {
     match (&f.fix, &f.not_applied) {
-        (_, Some(why)) => why.clone(),
+        (_, Some(why)) => why.to_string(),
         (Some(fix), None) => match fix.applicability {
             Applicability::Safe => format!("fix: {}", fix.title),
             Applicability::Unsafe if unsafe_enabled => format!("unsafe fix: {}", fix.title),

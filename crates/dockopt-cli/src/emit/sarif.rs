@@ -7,11 +7,15 @@ use serde_json::{json, Value};
 use super::span;
 use crate::commands::run::FileReport;
 
+fn artifact(r: &FileReport) -> Value {
+    json!({"uri": r.display.trim_start_matches("./")})
+}
+
 fn location(r: &FileReport, range: dockopt_syntax::TextRange) -> Value {
     let (s, t) = span(&r.source, range);
     json!([{
         "physicalLocation": {
-            "artifactLocation": {"uri": r.display.trim_start_matches("./")},
+            "artifactLocation": artifact(r),
             "region": {"startLine": s.line, "startColumn": s.col, "endLine": t.line, "endColumn": t.col},
         }
     }])
@@ -62,6 +66,18 @@ pub fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
             }));
         }
     }
+    // Files that could not be processed: the run did not fully succeed.
+    let notifications: Vec<Value> = reports
+        .iter()
+        .filter_map(|r| {
+            let e = r.error.as_deref()?;
+            Some(json!({
+                "level": "error",
+                "message": {"text": e.strip_prefix("error: ").unwrap_or(e)},
+                "locations": [{"physicalLocation": {"artifactLocation": artifact(r)}}],
+            }))
+        })
+        .collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -72,6 +88,10 @@ pub fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
                 "rules": rules,
             }},
             "results": results,
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
         }],
     });
     writeln!(

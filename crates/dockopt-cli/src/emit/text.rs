@@ -25,17 +25,23 @@ fn render(out: &mut dyn Write, r: &FileReport, note: &Note<'_>, color: bool) -> 
         range,
         label,
     } = *note;
-    let Ok(src) = std::str::from_utf8(&r.source) else {
+    let plain = |out: &mut dyn Write| {
         let (s, _) = span(&r.source, range);
-        return writeln!(
+        writeln!(
             out,
             "{}:{}:{}: {id} {title} [{label}]",
             r.display, s.line, s.col
-        );
+        )
+    };
+    let Ok(src) = std::str::from_utf8(&r.source) else {
+        return plain(out);
     };
     let mut range = range.as_usize();
     range.end = range.end.min(src.len());
     range.start = range.start.min(range.end);
+    if !src.is_char_boundary(range.start) || !src.is_char_boundary(range.end) {
+        return plain(out);
+    }
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -47,12 +53,37 @@ fn render(out: &mut dyn Write, r: &FileReport, note: &Note<'_>, color: bool) -> 
             .fold(true)
             .annotation(level.span(range).label(label)),
     );
-    let shown = renderer.render(msg).to_string();
-    writeln!(out, "{shown}\n")
+    // Files may already have been written: a snippet that cannot be drawn
+    // must not take the rest of the report with it.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let shown = std::panic::catch_unwind(|| renderer.render(msg).to_string());
+    std::panic::set_hook(hook);
+    match shown {
+        Ok(shown) => writeln!(out, "{shown}\n"),
+        Err(_) => plain(out),
+    }
+}
+
+/// Where the text formats send what goes wrong: the standard error stream.
+pub fn errors(err: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    match &r.error {
+        Some(e) => writeln!(err, "{}: {e}", r.display),
+        None => Ok(()),
+    }
+}
+
+/// The end of a summary sentence for the files that failed.
+fn failed_clause(reports: &[FileReport], what: &str) -> String {
+    match reports.iter().filter(|r| r.error.is_some()).count() {
+        0 => String::new(),
+        n => format!("; {n} file(s) could not be {what}"),
+    }
 }
 
 pub fn check(
     out: &mut dyn Write,
+    err: &mut dyn Write,
     reports: &[FileReport],
     unsafe_enabled: bool,
     color: bool,
@@ -60,10 +91,7 @@ pub fn check(
 ) -> io::Result<()> {
     let (mut findings, mut fixable, mut unsafe_fixable, mut files) = (0, 0, 0, 0);
     for r in reports {
-        if let Some(e) = &r.error {
-            writeln!(out, "{}: {e}", r.display)?;
-            continue;
-        }
+        errors(err, r)?;
         if !r.findings.is_empty() || !r.syntax_errors.is_empty() {
             files += 1;
         }
@@ -105,8 +133,12 @@ pub fn check(
         }
     }
     if !quiet {
-        if findings == 0 {
+        let failed = failed_clause(reports, "checked");
+        if findings == 0 && failed.is_empty() {
             writeln!(out, "All clean: {} file(s) checked.", reports.len())?;
+        } else if findings == 0 {
+            let ok = reports.iter().filter(|r| r.error.is_none()).count();
+            writeln!(out, "No findings in {ok} file(s){failed}.")?;
         } else {
             write!(out, "Found {findings} finding(s) in {files} file(s)")?;
             if fixable + unsafe_fixable > 0 {
@@ -116,7 +148,7 @@ pub fn check(
                 }
                 write!(out, ")")?;
             }
-            writeln!(out, ".")?;
+            writeln!(out, "{failed}.")?;
         }
     }
     Ok(())
@@ -142,21 +174,34 @@ fn concise(
     )
 }
 
-/// `fix` without `--diff`: a line per changed file, then what remains.
+/// `fix`: a line per changed file, then what remains. A `dry_run` wrote
+/// nothing and says so.
 pub fn fix(
     out: &mut dyn Write,
+    err: &mut dyn Write,
     reports: &[FileReport],
     unsafe_enabled: bool,
     quiet: bool,
+    dry_run: bool,
 ) -> io::Result<()> {
     let (mut fixed, mut changed, mut remaining) = (0, 0, 0);
+    let verb = if dry_run { "Would fix" } else { "Fixed" };
     for r in reports {
-        if let Some(e) = &r.error {
-            writeln!(out, "{}: {e}", r.display)?;
+        errors(err, r)?;
+        fixed += r.applied.len();
+        for nf in &r.new_files {
+            let shown = nf.path.display().to_string();
+            let shown = shown.strip_prefix("./").unwrap_or(&shown);
+            if nf.written {
+                changed += 1;
+                writeln!(out, "Wrote {shown}")?;
+            } else if dry_run {
+                changed += 1;
+                writeln!(out, "Would write {shown}")?;
+            }
         }
         if r.output.is_some() {
             changed += 1;
-            fixed += r.applied.len();
             let mut counts: Vec<(String, usize)> = Vec::new();
             for f in &r.applied {
                 let key = format!("{} {}", f.code, f.name);
@@ -177,7 +222,7 @@ pub fn fix(
                 .collect();
             writeln!(
                 out,
-                "Fixed {}: {} fix(es) ({})",
+                "{verb} {}: {} fix(es) ({})",
                 r.display,
                 r.applied.len(),
                 parts.join(", ")
@@ -198,10 +243,44 @@ pub fn fix(
         }
     }
     if !quiet {
+        let (remain, failed) = if dry_run {
+            ("would remain", failed_clause(reports, "processed"))
+        } else {
+            ("remain", failed_clause(reports, "fixed"))
+        };
         writeln!(
             out,
-            "Fixed {fixed} finding(s) in {changed} file(s); {remaining} remain."
+            "{verb} {fixed} finding(s) in {changed} file(s); {remaining} {remain}{failed}."
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_inside_a_character_falls_back_to_one_line() {
+        let source = "FROM alpine\nRUN echo caf\u{e9}\n".as_bytes().to_vec();
+        let inside = source.iter().position(|&b| b == 0xa9).unwrap() as u32;
+        let r = FileReport {
+            display: "Dockerfile".into(),
+            source,
+            ..FileReport::default()
+        };
+        let note = Note {
+            level: Level::Warning,
+            title: "t",
+            id: "DKR000 x",
+            range: dockopt_syntax::TextRange::new(inside, inside + 1),
+            label: "l",
+        };
+        let mut out = Vec::new();
+        render(&mut out, &r, &note, false).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Dockerfile:2:14: DKR000 x t [l]\n"
+        );
+    }
 }

@@ -18,9 +18,18 @@ fn cache() -> &'static Mutex<HashMap<PathBuf, Found>> {
 
 /// Reads and checks a lock file.
 pub fn read(path: &Path) -> Result<Lock, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: error: {e}", path.display()))?;
-    Lock::parse(&text).map_err(|e| format!("{}: error: {e}", path.display()))
+    read_with_meta(path).map(|(lock, _, _)| lock)
+}
+
+/// Reads and checks a lock file, with the bytes and metadata a later write
+/// checks against.
+pub fn read_with_meta(path: &Path) -> Result<(Lock, Vec<u8>, std::fs::Metadata), String> {
+    let (bytes, meta) = crate::read::read_regular(path, crate::read::MAX_SIZE)
+        .map_err(|e| format!("{}: error: {e}", path.display()))?;
+    let text = String::from_utf8(bytes.clone())
+        .map_err(|_| format!("{}: error: the lock file is not UTF-8", path.display()))?;
+    let lock = Lock::parse(&text).map_err(|e| format!("{}: error: {e}", path.display()))?;
+    Ok((lock, bytes, meta))
 }
 
 /// The nearest `dockopt.lock` from `dir` upward.

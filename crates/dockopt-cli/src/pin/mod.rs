@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use dockopt_engine::image::{self, ImageRef, Site, Target};
-use dockopt_engine::lock::{Lock, Locked, FILE_NAME};
+use dockopt_engine::lock::{Locked, FILE_NAME};
 use dockopt_engine::suppress::Suppressions;
 use dockopt_engine::Edit;
 
@@ -36,6 +36,9 @@ struct File {
     path: PathBuf,
     display: String,
     source: Vec<u8>,
+    /// The metadata of the file `source` was read from: a write checks the
+    /// file is still that one.
+    meta: std::fs::Metadata,
     tree: dockopt_syntax::SyntaxTree,
     sites: Vec<Site>,
 }
@@ -89,7 +92,11 @@ fn lock_path(args: &PinArgs) -> PathBuf {
 
 fn load_files(args: &PinArgs, err: &mut Vec<String>) -> Vec<File> {
     let (inputs, walk_errors) = discover(&args.paths, &args.exclude);
-    err.extend(walk_errors);
+    err.extend(
+        walk_errors
+            .into_iter()
+            .map(|(p, why)| format!("{}: error: {why}", p.display())),
+    );
     let mut files = Vec::new();
     for input in inputs {
         let Input::File(path) = input else {
@@ -97,8 +104,8 @@ fn load_files(args: &PinArgs, err: &mut Vec<String>) -> Vec<File> {
             continue;
         };
         let display = display(&path);
-        let source = match std::fs::read(&path) {
-            Ok(b) => b,
+        let (source, meta) = match crate::read::read_regular(&path, crate::read::MAX_SIZE) {
+            Ok(x) => x,
             Err(e) => {
                 err.push(format!("{display}: error: {e}"));
                 continue;
@@ -126,6 +133,7 @@ fn load_files(args: &PinArgs, err: &mut Vec<String>) -> Vec<File> {
             path,
             display,
             source,
+            meta,
             tree,
             sites,
         });
@@ -185,24 +193,6 @@ fn unified(path: &str, old: &[u8], new: &[u8]) -> String {
         .to_string()
 }
 
-/// Writes a file that may not exist yet, atomically.
-fn write_new_or_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if path.exists() {
-        return crate::write::write_atomic(path, bytes);
-    }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".dockopt-")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 #[allow(clippy::too_many_lines)]
 pub fn run(args: &PinArgs) -> Status {
     let mut errors: Vec<String> = Vec::new();
@@ -212,7 +202,7 @@ pub fn run(args: &PinArgs) -> Status {
 
     let lock_path = lock_path(args);
     let old_lock = if lock_path.is_file() {
-        match lockfile::read(&lock_path) {
+        match lockfile::read_with_meta(&lock_path) {
             Ok(l) => Some(l),
             Err(e) => {
                 eprintln!("{e}");
@@ -222,7 +212,10 @@ pub fn run(args: &PinArgs) -> Status {
     } else {
         None
     };
-    let lock = old_lock.clone().unwrap_or_default();
+    let lock = old_lock
+        .as_ref()
+        .map(|(l, _, _)| l.clone())
+        .unwrap_or_default();
     let files = load_files(args, &mut errors);
     let refresh = args.update || args.check;
 
@@ -400,7 +393,7 @@ pub fn run(args: &PinArgs) -> Status {
             resolved: resolved_at,
         });
     }
-    let old_text = old_lock.as_ref().map(Lock::to_text);
+    let old_text = old_lock.as_ref().map(|(l, _, _)| l.to_text());
     let new_text = new_lock.to_text();
     let lock_changed = old_text.as_deref() != Some(new_text.as_str()) && !targets.is_empty();
     let lock_display = display(&lock_path);
@@ -444,13 +437,19 @@ pub fn run(args: &PinArgs) -> Status {
         }
     } else {
         for (f, new) in &changed_files {
-            if let Err(e) = crate::write::write_atomic(&f.path, new) {
-                errors.push(format!("{}: error: cannot write: {e}", f.display));
+            if let Err(e) = crate::write::replace(&f.path, &f.source, &f.meta, new) {
+                errors.push(format!("{}: error: {e}", f.display));
             }
         }
         if lock_changed {
-            if let Err(e) = write_new_or_atomic(&lock_path, new_text.as_bytes()) {
-                errors.push(format!("{lock_display}: error: cannot write: {e}"));
+            let written = match &old_lock {
+                Some((_, bytes, meta)) => {
+                    crate::write::replace(&lock_path, bytes, meta, new_text.as_bytes())
+                }
+                None => crate::write::create_new(&lock_path, new_text.as_bytes()),
+            };
+            if let Err(e) = written {
+                errors.push(format!("{lock_display}: error: {e}"));
             }
         }
     }

@@ -5,9 +5,9 @@
 use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
-use super::command;
-use super::files::{absolute, context_text};
-use super::node::{package_json, runs_words};
+use super::{package_json, runs_words};
+use crate::multi_stage_split::command;
+use crate::multi_stage_split::files::{absolute, context_text};
 
 /// What the container's static file server does.
 #[derive(Debug, PartialEq, Eq)]
