@@ -1,9 +1,10 @@
 #![doc = include_str!("../../docs/rules/non-root-user.md")]
 
 use dockopt_engine::image::ImageRef;
+use dockopt_engine::model::{Base, Certainty, Model, State};
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Script;
-use dockopt_syntax::{Instruction, Stage, SyntaxTree};
+use dockopt_syntax::{Instruction, SyntaxTree};
 
 use crate::util::same_case;
 
@@ -153,33 +154,28 @@ fn is_root(user: &str) -> Option<bool> {
     Some(name == "root" || name == "0")
 }
 
-/// The final stage and the stages it is built on, final stage first.
-fn chain<'a>(stages: &'a [Stage<'a>]) -> Vec<&'a Stage<'a>> {
-    let mut out: Vec<&Stage<'_>> = Vec::new();
-    let Some(mut cur) = stages.last() else {
-        return out;
+/// The target stage and the stages it is built on, target first.
+fn chain(model: &Model<'_>) -> Vec<usize> {
+    let Some(mut cur) = model.target else {
+        return Vec::new();
     };
-    loop {
-        out.push(cur);
-        let base = cur.base().unwrap_or_default().to_ascii_lowercase();
-        let parent = stages[..cur.index]
-            .iter()
-            .rev()
-            .find(|s| s.name().as_deref() == Some(base.as_str()));
-        match parent {
-            Some(p) if !out.iter().any(|s| s.index == p.index) => cur = p,
-            _ => break,
+    let mut out = vec![cur];
+    while let Some(parent) = model.stages[cur].base_stage() {
+        if out.contains(&parent) {
+            break;
         }
+        out.push(parent);
+        cur = parent;
     }
     out
 }
 
-/// Instructions of the chain in build order (the root stage's first).
-fn in_order<'a>(chain: &[&'a Stage<'a>]) -> Vec<Instruction<'a>> {
+/// Instructions of the chain after their FROMs, in build order.
+fn in_order<'a>(model: &Model<'a>, chain: &[usize]) -> Vec<Instruction<'a>> {
     chain
         .iter()
         .rev()
-        .flat_map(|s| s.instructions.iter().copied())
+        .flat_map(|&i| model.body(i).iter().map(|x| x.syntax))
         .collect()
 }
 
@@ -472,18 +468,10 @@ fn needs_root(cx: &Cx<'_>, order: &[Instruction<'_>]) -> Option<String> {
     None
 }
 
-/// The working directory the app may write to, when it is the app's own.
-fn workdir(order: &[Instruction<'_>]) -> Option<String> {
-    let mut dir: Option<String> = None;
-    for inst in order.iter().filter(|i| i.is("workdir")) {
-        let w = inst.values().first()?.clone();
-        dir = Some(if w.starts_with('/') {
-            w
-        } else {
-            format!("{}/{w}", dir.as_deref().unwrap_or("").trim_end_matches('/'))
-        });
-    }
-    let d = dir?.trim_end_matches('/').to_string();
+/// The working directory the app may write to, when it is the app's own
+/// and known.
+fn workdir(state: &State) -> Option<String> {
+    let d = state.workdir.known()?.trim_end_matches('/').to_string();
     let mine = !d.is_empty()
         && !d.contains('$')
         && !d.contains(char::is_whitespace)
@@ -537,15 +525,18 @@ const METADATA: &[&str] = &[
 /// Where the user goes: before the final stage's trailing metadata and the
 /// comments right above it, else after its last instruction. Also the
 /// line break to put first, for a file that does not end with one.
-fn insertion_point(tree: &SyntaxTree, last: &Stage<'_>) -> (u32, &'static str) {
-    let trailing = last
-        .instructions
+fn insertion_point(
+    tree: &SyntaxTree,
+    from: &Instruction<'_>,
+    body: &[Instruction<'_>],
+) -> (u32, &'static str) {
+    let trailing = body
         .iter()
         .rev()
         .take_while(|i| METADATA.iter().any(|k| i.is(k)))
         .last();
     let Some(first) = trailing else {
-        let end = last.instructions.last().unwrap_or(&last.from).range().end;
+        let end = body.last().unwrap_or(from).range().end;
         let nl = if tree.source().get(end as usize - 1) == Some(&b'\n') {
             ""
         } else {
@@ -613,24 +604,35 @@ impl Transform for NonRootUser {
 
     #[allow(clippy::too_many_lines)]
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let stages = cx.tree.stages();
-        let chain = chain(&stages);
-        let Some(last) = chain.first() else { return };
-        let root = chain.last().expect("non-empty");
-        let order = in_order(&chain);
+        let model = cx.model;
+        let chain = chain(model);
+        let (Some(&t), Some(&root)) = (chain.first(), chain.last()) else {
+            return;
+        };
+        let order = in_order(model, &chain);
+        let end = &model.end_states[t];
+        let from = model.stage_insts(t)[0].syntax;
+        let body: Vec<Instruction<'_>> = model.body(t).iter().map(|x| x.syntax).collect();
         let users: Vec<&Instruction<'_>> = order.iter().filter(|i| i.is("user")).collect();
-        let base = root.base().unwrap_or_default();
+        let base = match &model.stages[root].base {
+            Base::Image(r) => r.as_str(),
+            Base::Scratch => "scratch",
+            Base::Stage(_) => return,
+        };
         let image = ImageRef::parse(base).ok();
+        if end.user.certainty == Certainty::Unknown || end.user.text.contains('$') {
+            return;
+        }
+        if !end.is_root() {
+            return;
+        }
         let range = if let Some(u) = users.last() {
-            if u.values().first().and_then(|v| is_root(v)) != Some(true) {
-                return;
-            }
             u.range()
         } else {
             if base.contains('$') || image.as_ref().is_some_and(non_root_by_default) {
                 return;
             }
-            last.from.keyword_range()
+            from.keyword_range()
         };
         let finding = Finding::new(
             CODE,
@@ -638,8 +640,8 @@ impl Transform for NonRootUser {
             "the final stage runs as root: a process that is broken into owns the whole container",
             range,
         );
-        let (at, newline) = insertion_point(cx.tree, last);
-        let kw = last.from.keyword();
+        let (at, newline) = insertion_point(cx.tree, &from, &body);
+        let kw = from.keyword();
         // `USER root` after an earlier user: switch back to that user.
         let earlier = users
             .iter()
@@ -687,7 +689,7 @@ impl Transform for NonRootUser {
             )));
             return;
         };
-        let mut dirs: Vec<String> = workdir(&order).into_iter().collect();
+        let mut dirs: Vec<String> = workdir(end).into_iter().collect();
         for v in volumes(&order) {
             if !dirs.contains(&v) {
                 dirs.push(v);
