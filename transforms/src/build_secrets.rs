@@ -320,7 +320,12 @@ fn secret_mount_fix(
     // No RUN names it: the programs may read it from the environment (npm
     // reads ${NPM_TOKEN} in .npmrc), so every RUN after it keeps it.
     let targets = if reading.is_empty() { runs } else { reading };
-    let mut edits = vec![Edit::delete(arg.range())];
+    // The ARG line said what the build takes; the comment that replaces it
+    // says how to pass it now.
+    let mut edits = vec![Edit::replace(
+        arg.range(),
+        format!("# {name} is a build secret: docker build --secret id={name},env={name}\n"),
+    )];
     let mount = format!("--mount=type=secret,id={name},env={name} ");
     for r in &targets {
         let first = r
