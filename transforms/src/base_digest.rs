@@ -44,6 +44,21 @@ impl Transform for BaseDigest {
             let name = img.familiar();
             let locked = lock.as_ref().and_then(|l| l.get(img));
             let finding = |msg: String| Finding::new(CODE, NAME, msg, site.range);
+            // A platform the pinned index has no image for fails the build.
+            if let (Some(want), Some(list)) =
+                (&site.platform, locked.and_then(|e| e.platforms.as_ref()))
+            {
+                let digest_matches = img
+                    .digest
+                    .as_ref()
+                    .is_none_or(|d| locked.is_some_and(|e| e.digest == *d));
+                if digest_matches && !list.iter().any(|p| image::platform_matches(want, p)) {
+                    out.push(finding(format!(
+                        "{name} has no {want} image: dockopt.lock lists {}",
+                        list.join(", ")
+                    )));
+                }
+            }
             match (&img.digest, locked) {
                 (None, Some(e)) => {
                     let (range, text) = site.pin_edit(&e.digest);

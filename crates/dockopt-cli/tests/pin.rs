@@ -309,6 +309,33 @@ fn pins_index_and_manifest_digests_and_check_needs_no_network() {
         "application/vnd.oci.image.index.v1+json"
     );
     assert_eq!(multi_entry["resolved"], "2026-01-01T00:00:00Z");
+    assert_eq!(
+        multi_entry["platforms"],
+        serde_json::json!(["linux/amd64", "linux/arm64"])
+    );
+    let single_entry = images.iter().find(|e| e["tag"] == "1").unwrap();
+    assert!(single_entry.get("platforms").is_none(), "{single_entry}");
+    // A platform the index lacks: a warning from pin, a finding offline.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        work.path().join("dockopt.lock"),
+        other.path().join("dockopt.lock"),
+    )
+    .unwrap();
+    std::fs::write(
+        other.path().join("Dockerfile"),
+        format!("FROM --platform=linux/s390x {host}/team/multi:2\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(dockopt(other.path()).arg("pin"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("has no linux/s390x image (it has linux/amd64, linux/arm64)"),
+        "{err}"
+    );
+    let (code, out, _) = run(dockopt(other.path()).args(["check", "--select", "base-digest"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("has no linux/s390x image"), "{out}");
 
     // A second run changes nothing and needs no network.
     let (code, out, _) = run(dockopt(work.path()).args(["pin", "--diff"]));

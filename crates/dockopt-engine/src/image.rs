@@ -177,6 +177,27 @@ pub struct Site {
     pub target: Target,
     /// The range of the whole instruction, for messages and suppressions.
     pub instruction: TextRange,
+    /// A `FROM`'s `--platform`, when written out (no variables).
+    pub platform: Option<String>,
+}
+
+/// Whether an index's platform (`os/arch[/variant]`) serves a requested one;
+/// a request without a variant takes any, and `arm64` means `arm64/v8`.
+pub fn platform_matches(requested: &str, available: &str) -> bool {
+    let split = |p: &str| {
+        let mut it = p.split('/');
+        let os = it.next().unwrap_or("").to_string();
+        let arch = it.next().unwrap_or("").to_string();
+        let variant = it.next().map(str::to_string);
+        let variant = match (arch.as_str(), variant) {
+            ("arm64", None) => Some("v8".to_string()),
+            (_, v) => v,
+        };
+        (os, arch, variant)
+    };
+    let (ro, ra, rv) = split(requested);
+    let (ao, aa, av) = split(available);
+    ro == ao && ra == aa && (rv.is_none() || rv == av || requested.split('/').count() == 2)
 }
 
 impl Site {
@@ -336,12 +357,17 @@ impl Walker<'_> {
         args: &Args,
         stage_ok: bool,
     ) {
+        let platform = inst
+            .flag("platform")
+            .and_then(|f| f.value)
+            .filter(|p| !p.contains('$') && inst.is("from"));
         let site = |target, written: &str, range, kind| Site {
             kind,
             written: written.to_string(),
             range,
             target,
             instruction: inst.range(),
+            platform: platform.clone(),
         };
         if written.eq_ignore_ascii_case("scratch") {
             self.out.push(site(Target::Scratch, written, range, kind));
@@ -394,6 +420,7 @@ impl Walker<'_> {
                         range: value_range,
                         target,
                         instruction: arg_inst,
+                        platform: None,
                     });
                 }
                 return;
@@ -601,6 +628,22 @@ mod tests {
         assert!(got[0].2.contains("no default"), "{got:?}");
         let got = kinds("ARG BASE=\"debian:12\"\nFROM $BASE\n");
         assert!(got[0].2.contains("quoted or escaped"), "{got:?}");
+    }
+
+    #[test]
+    fn platforms_match_like_docker() {
+        assert!(platform_matches("linux/arm64", "linux/arm64/v8"));
+        assert!(platform_matches("linux/arm64/v8", "linux/arm64"));
+        assert!(platform_matches("linux/arm/v7", "linux/arm/v7"));
+        assert!(!platform_matches("linux/arm/v6", "linux/arm/v7"));
+        assert!(platform_matches("linux/arm", "linux/arm/v7"));
+        assert!(!platform_matches("linux/s390x", "linux/amd64"));
+        let tree = dockopt_syntax::parse(
+            "FROM --platform=linux/arm64 a\nFROM --platform=$BUILDPLATFORM b\n",
+        );
+        let s = sites(&tree);
+        assert_eq!(s[0].platform.as_deref(), Some("linux/arm64"));
+        assert_eq!(s[1].platform, None);
     }
 
     #[test]

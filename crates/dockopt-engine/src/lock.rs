@@ -13,7 +13,8 @@
 //!       "tag": "3.12-slim",
 //!       "digest": "sha256:…",
 //!       "media-type": "application/vnd.oci.image.index.v1+json",
-//!       "resolved": "2026-01-31T12:00:00Z"
+//!       "resolved": "2026-01-31T12:00:00Z",
+//!       "platforms": ["linux/amd64", "linux/arm64/v8"]
 //!     }
 //!   ]
 //! }
@@ -49,6 +50,11 @@ pub struct Locked {
     pub media_type: Option<String>,
     /// When the tag was resolved, RFC 3339 in UTC.
     pub resolved: String,
+    /// For an image index: the platforms it has images for
+    /// (`linux/arm64/v8`), so that a `FROM --platform` it lacks is reported
+    /// with no network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platforms: Option<Vec<String>>,
 }
 
 impl Default for Lock {
@@ -135,6 +141,7 @@ mod tests {
                 digest: d.clone(),
                 media_type: None,
                 resolved: "2026-01-01T00:00:00Z".into(),
+                platforms: None,
             });
         }
         let text = lock.to_text();

@@ -55,6 +55,7 @@ impl File {
 struct Pick {
     digest: String,
     media_type: Option<String>,
+    platforms: Option<Vec<String>>,
     /// Whether the registry was asked just now.
     fresh: bool,
 }
@@ -263,6 +264,7 @@ pub fn run(args: &PinArgs) -> Status {
                 Ok(r) => Some(Pick {
                     digest: r.digest.clone(),
                     media_type: r.media_type.clone(),
+                    platforms: r.platforms.clone(),
                     fresh: true,
                 }),
                 Err(e) => {
@@ -283,12 +285,14 @@ pub fn run(args: &PinArgs) -> Status {
             Some(Pick {
                 digest: e.digest.clone(),
                 media_type: e.media_type.clone(),
+                platforms: e.platforms.clone(),
                 fresh: false,
             })
         } else {
             written.as_ref().map(|d| Pick {
                 digest: d.clone(),
                 media_type: None,
+                platforms: None,
                 fresh: false,
             })
         };
@@ -312,6 +316,16 @@ pub fn run(args: &PinArgs) -> Status {
             };
             if img.tag.is_none() && img.digest.is_some() {
                 continue;
+            }
+            if let (Some(want), Some(list)) = (&s.platform, &t.platforms) {
+                if !list.iter().any(|p| image::platform_matches(want, p)) {
+                    notes.push(format!(
+                        "{}: warning: {} has no {want} image (it has {}); the build will fail",
+                        f.at(s),
+                        img.familiar(),
+                        list.join(", ")
+                    ));
+                }
             }
             if img.digest.as_deref() == Some(t.digest.as_str()) {
                 continue;
@@ -389,7 +403,12 @@ pub fn run(args: &PinArgs) -> Status {
             media_type: t
                 .media_type
                 .clone()
-                .or_else(|| old.and_then(|o| o.media_type)),
+                .or_else(|| old.as_ref().and_then(|o| o.media_type.clone())),
+            platforms: t.platforms.clone().or_else(|| {
+                old.as_ref()
+                    .filter(|o| o.digest == t.digest)
+                    .and_then(|o| o.platforms.clone())
+            }),
             resolved: resolved_at,
         });
     }

@@ -33,6 +33,45 @@ const MAX_MANIFEST: u64 = 4 * 1024 * 1024;
 pub struct Resolved {
     pub digest: String,
     pub media_type: Option<String>,
+    /// For an index: the platforms it has images for (`linux/arm64/v8`).
+    pub platforms: Option<Vec<String>>,
+}
+
+/// Whether a media type is an image index (a manifest list).
+fn is_index(media_type: Option<&str>) -> bool {
+    matches!(
+        media_type,
+        Some(
+            "application/vnd.oci.image.index.v1+json"
+                | "application/vnd.docker.distribution.manifest.list.v2+json"
+        )
+    )
+}
+
+/// The platforms an index lists, without attestation entries
+/// (`unknown/unknown`).
+pub fn index_platforms(body: &[u8]) -> Option<Vec<String>> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut out: Vec<String> = v
+        .get("manifests")?
+        .as_array()?
+        .iter()
+        .filter_map(|m| {
+            let p = m.get("platform")?;
+            let os = p.get("os")?.as_str()?;
+            let arch = p.get("architecture")?.as_str()?;
+            if os == "unknown" {
+                return None;
+            }
+            Some(match p.get("variant").and_then(|v| v.as_str()) {
+                Some(var) if !var.is_empty() => format!("{os}/{arch}/{var}"),
+                _ => format!("{os}/{arch}"),
+            })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    Some(out)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -307,28 +346,66 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .map(|s| s.trim().to_string())
         };
-        let media_type = header(&resp, "content-type")
-            .map(|t| t.split(';').next().unwrap_or(&t).trim().to_string())
-            .filter(|t| !t.is_empty());
-        if let Some(d) = header(&resp, "docker-content-digest") {
-            if ImageRef::parse(&format!("x@{d}")).is_ok() {
+        let media_type_of = |resp: &ureq::http::Response<ureq::Body>| {
+            header(resp, "content-type")
+                .map(|t| t.split(';').next().unwrap_or(&t).trim().to_string())
+                .filter(|t| !t.is_empty())
+        };
+        let media_type = media_type_of(&resp);
+        let said = header(&resp, "docker-content-digest")
+            .filter(|d| ImageRef::parse(&format!("x@{d}")).is_ok());
+        if let Some(d) = &said {
+            if !is_index(media_type.as_deref()) {
                 return Ok(Resolved {
-                    digest: d,
+                    digest: d.clone(),
                     media_type,
+                    platforms: None,
                 });
             }
         }
-        // Some registries leave the header out: hash what they serve.
-        let mut resp = send(auth.as_deref(), true)?;
+        self.get(ep, image, auth.as_deref(), said, media_type)
+    }
+
+    /// GETs the manifest (by digest when the registry said it): an index to
+    /// list its platforms, or any manifest to hash when no digest was said.
+    fn get(
+        &self,
+        ep: &Endpoint,
+        image: &ImageRef,
+        auth: Option<&str>,
+        said: Option<String>,
+        media_type: Option<String>,
+    ) -> Result<Resolved, Failure> {
+        let agent = self.agent(&ep.host);
+        // An index is read to list its platforms; a registry that leaves the
+        // digest out has what it serves hashed. By digest when known, so
+        // that a tag pushed in between changes nothing.
+        let reference = said
+            .clone()
+            .unwrap_or_else(|| image.tag_or_latest().to_string());
+        let url = format!(
+            "{}://{}/v2/{}/manifests/{reference}",
+            ep.scheme, ep.host, image.path
+        );
+        let req = agent.get(&url).header("Accept", ACCEPT);
+        let req = match auth {
+            Some(a) => req.header("Authorization", a),
+            None => req,
+        };
+        let mut resp = req.call().map_err(|e| Failure::Transport(e.to_string()))?;
         if resp.status().as_u16() != 200 {
             return Err(Failure::Status(format!(
                 "the registry answered {} to GET",
                 resp.status().as_u16()
             )));
         }
-        let media_type = header(&resp, "content-type")
-            .map(|t| t.split(';').next().unwrap_or(&t).trim().to_string())
-            .filter(|t| !t.is_empty());
+        let media_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(|t| t.split(';').next().unwrap_or(t).trim().to_string())
+            .filter(|t| !t.is_empty())
+            .or(media_type);
         let body = resp
             .body_mut()
             .with_config()
@@ -341,9 +418,25 @@ impl Client {
                 let _ = write!(acc, "{b:02x}");
                 acc
             });
+        let hashed = format!("sha256:{hex}");
+        let digest = match said {
+            Some(d) if d.starts_with("sha256:") && d != hashed => {
+                return Err(Failure::Status(format!(
+                    "the manifest served for {d} hashes to {hashed}"
+                )))
+            }
+            Some(d) => d,
+            None => hashed,
+        };
+        let platforms = if is_index(media_type.as_deref()) {
+            index_platforms(&body)
+        } else {
+            None
+        };
         Ok(Resolved {
-            digest: format!("sha256:{hex}"),
+            digest,
             media_type,
+            platforms,
         })
     }
 
@@ -476,6 +569,18 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_index_platforms_without_attestations() {
+        let body = br#"{"manifests": [
+            {"platform": {"os": "linux", "architecture": "amd64"}},
+            {"platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+            {"platform": {"os": "unknown", "architecture": "unknown"}}]}"#;
+        assert_eq!(
+            index_platforms(body).unwrap(),
+            ["linux/amd64", "linux/arm64/v8"]
+        );
+    }
 
     #[test]
     fn parses_challenges() {
