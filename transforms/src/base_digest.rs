@@ -2,7 +2,7 @@
 
 use dockopt_engine::image::{self, Target};
 use dockopt_engine::lock::Lock;
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Severity, Transform};
 
 pub struct BaseDigest;
 
@@ -53,10 +53,14 @@ impl Transform for BaseDigest {
                     .as_ref()
                     .is_none_or(|d| locked.is_some_and(|e| e.digest == *d));
                 if digest_matches && !list.iter().any(|p| image::platform_matches(want, p)) {
-                    out.push(finding(format!(
-                        "{name} has no {want} image: dockopt.lock lists {}",
-                        list.join(", ")
-                    )));
+                    // The build cannot get an image for that platform.
+                    out.push(
+                        finding(format!(
+                            "{name} has no {want} image: dockopt.lock lists {}",
+                            list.join(", ")
+                        ))
+                        .with_severity(Severity::Error),
+                    );
                 }
             }
             match (&img.digest, locked) {

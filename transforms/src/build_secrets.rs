@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Severity, Transform};
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 use regex::Regex;
 
@@ -399,10 +399,15 @@ impl Transform for BuildSecrets {
                         } else {
                             secret_mount_fix(cx, &insts, inst, name)
                         };
-                        out.push(match fix {
-                            Ok(fix) => f.with_fix(fix),
-                            Err(why) => f.refused(why),
-                        });
+                        // A secret in the image is a problem whether or not
+                        // it can be fixed here.
+                        out.push(
+                            match fix {
+                                Ok(fix) => f.with_fix(fix),
+                                Err(why) => f.refused(why),
+                            }
+                            .with_severity(Severity::Warning),
+                        );
                     }
                 }
                 if inst.is("env") {
@@ -425,9 +430,11 @@ impl Transform for BuildSecrets {
                             ),
                         };
                         out.push(
-                            Finding::new(CODE, NAME, msg, key_range(inst, key)).refused(
-                                "pass it when the container starts (docker run -e, an orchestrator's secret), or to RUN with a secret mount",
-                            ),
+                            Finding::new(CODE, NAME, msg, key_range(inst, key))
+                                .refused(
+                                    "pass it when the container starts (docker run -e, an orchestrator's secret), or to RUN with a secret mount",
+                                )
+                                .with_severity(Severity::Warning),
                         );
                     }
                 }

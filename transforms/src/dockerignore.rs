@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/dockerignore.md")]
 
-use dockopt_engine::{Cx, Finding, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Finding, Fixes, Rule, Severity, Transform};
 use dockopt_syntax::Instruction;
 
 use crate::run::run;
@@ -183,7 +183,11 @@ impl Transform for Dockerignore {
                 ),
                 copy.keyword_range(),
             );
-            out.push(f.refused(format!("add to .dockerignore: {}", leaks.join(" "))));
+            // Secrets in the image: worth acting on, though not by dockopt.
+            out.push(
+                f.refused(format!("add to .dockerignore: {}", leaks.join(" ")))
+                    .with_severity(Severity::Warning),
+            );
             return;
         }
         let mut entries: Vec<String> = secrets;

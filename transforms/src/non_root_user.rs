@@ -2,7 +2,7 @@
 
 use dockopt_engine::image::ImageRef;
 use dockopt_engine::model::{Base, Certainty, Model, State};
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Severity, Transform};
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree};
 
@@ -634,12 +634,14 @@ impl Transform for NonRootUser {
             }
             from.keyword_range()
         };
+        // Running as root is a problem whether or not dockopt can fix it.
         let finding = Finding::new(
             CODE,
             NAME,
             "the final stage runs as root: a process that is broken into owns the whole container",
             range,
-        );
+        )
+        .with_severity(Severity::Warning);
         let (at, newline) = insertion_point(cx.tree, &from, &body);
         let kw = from.keyword();
         // `USER root` after an earlier user: switch back to that user.

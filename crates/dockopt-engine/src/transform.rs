@@ -82,6 +82,17 @@ pub trait Transform: Sync {
         true
     }
 
+    /// Checks the transform's options from the configuration, so that a bad
+    /// one is a configuration error before any file is read. Transforms
+    /// that read options override it; the others take none.
+    fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
+        if options.is_null() {
+            Ok(())
+        } else {
+            Err(format!("{} takes no options", self.name()))
+        }
+    }
+
     fn code(&self) -> &'static str {
         self.rule().code
     }
