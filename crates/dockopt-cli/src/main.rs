@@ -5,6 +5,7 @@ mod commands;
 mod discover;
 mod emit;
 mod fsctx;
+mod pin;
 mod progress;
 mod read;
 mod write;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         args::Command::Fix(a) => commands::lint::fix(&a),
         args::Command::Parse(a) => commands::parse::run(&a),
         args::Command::Rule(a) => commands::rule::run(&a),
+        args::Command::Pin(a) => pin::run(&a),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status as u8)
