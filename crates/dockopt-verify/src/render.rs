@@ -1,0 +1,1 @@
+//! Text and Markdown renderings of a report.
