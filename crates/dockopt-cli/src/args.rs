@@ -23,6 +23,9 @@ pub enum Command {
     Parse(ParseArgs),
     /// List the transforms, or print one transform's documentation.
     Rule(RuleArgs),
+    /// Build the original and the rewrite, compare the images, and say
+    /// whether the rewrite is equivalent. Exits 1 when it is not.
+    Verify(crate::verify::VerifyArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@ mod discover;
 mod emit;
 mod fsctx;
 mod progress;
+mod verify;
 mod write;
 
 use std::io::Write;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         args::Command::Fix(a) => commands::lint::fix(&a),
         args::Command::Parse(a) => commands::parse::run(&a),
         args::Command::Rule(a) => commands::rule::run(&a),
+        args::Command::Verify(a) => verify::run(&a),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status as u8)

@@ -350,16 +350,8 @@ pub fn compare_trees(old: &FileTree, new: &FileTree, explainer: &Explainer) -> F
     diffs.added = fold(diffs.added);
     diffs.removed = fold(diffs.removed);
     // The fixes first, then what no fix announces.
-    order.sort_by_key(|r| {
-        (
-            [BASE, DOCKERFILE, NOISE].iter().position(|x| x == r),
-            *r,
-        )
-    });
-    diffs.explained = order
-        .into_iter()
-        .filter_map(|r| groups.remove(r))
-        .collect();
+    order.sort_by_key(|r| ([BASE, DOCKERFILE, NOISE].iter().position(|x| x == r), *r));
+    diffs.explained = order.into_iter().filter_map(|r| groups.remove(r)).collect();
     diffs
 }
 
@@ -456,7 +448,10 @@ mod tests {
         // never writes the file. Both end without it: no difference.
         let old = tree(&[
             base(),
-            vec![file("/var/lib/apt/lists/pkgs", "lists"), file("/tmp/x", "1")],
+            vec![
+                file("/var/lib/apt/lists/pkgs", "lists"),
+                file("/tmp/x", "1"),
+            ],
             vec![wh("/var/lib/apt/lists/pkgs"), wh("/tmp/x")],
         ]);
         let new = tree(&[base(), vec![]]);
@@ -483,7 +478,10 @@ mod tests {
         assert_eq!(d.removed[0].path, "/app/needed.txt");
         assert_eq!(d.explained.len(), 1);
         let e = &d.explained[0];
-        assert_eq!((e.reason.as_str(), e.removed, e.bytes_removed), ("apt", 1, 8));
+        assert_eq!(
+            (e.reason.as_str(), e.removed, e.bytes_removed),
+            ("apt", 1, 8)
+        );
         // Without the apt fix applied, the lists are unexplained too.
         let d = compare_trees(&old, &new, &Explainer::new(&["merge-runs"]));
         assert_eq!(d.removed.len(), 2);
@@ -493,16 +491,17 @@ mod tests {
     fn removed_directories_fold_their_contents() {
         let old = tree(&[
             base(),
-            vec![dir("/opt/tool"), file("/opt/tool/a", "1"), file("/opt/tool/b", "2")],
+            vec![
+                dir("/opt/tool"),
+                file("/opt/tool/a", "1"),
+                file("/opt/tool/b", "2"),
+            ],
         ]);
         let new = tree(&[base()]);
         let d = compare_trees(&old, &new, &Explainer::new::<&str>(&[]));
         assert_eq!(d.removed.len(), 1);
         assert_eq!(d.removed[0].entries_below, Some(2));
-        assert_eq!(
-            d.removed[0].describe(),
-            "/opt/tool (dir, 2 entries below)"
-        );
+        assert_eq!(d.removed[0].describe(), "/opt/tool (dir, 2 entries below)");
     }
 
     #[test]
@@ -518,7 +517,10 @@ mod tests {
         ]);
         let new = tree(&[
             vec![dir("/etc"), file("/etc/os-release", "trixie"), dir("/app")],
-            vec![file("/app/Dockerfile", "new-df"), file("/var/log/dpkg.log", "b")],
+            vec![
+                file("/app/Dockerfile", "new-df"),
+                file("/var/log/dpkg.log", "b"),
+            ],
         ]);
         let mut ex = Explainer::new(&["dockerignore"]);
         ex.dockerfile = Some(("old-df".into(), "new-df".into()));
@@ -535,12 +537,19 @@ mod tests {
             .chain(&d.added)
             .map(|c| c.path.as_str())
             .collect();
-        assert_eq!(paths, ["/usr/bin/gcc", "/var/lib/apt/lists", "/etc/os-release"]);
+        assert_eq!(
+            paths,
+            ["/usr/bin/gcc", "/var/lib/apt/lists", "/etc/os-release"]
+        );
 
         let mut ex = Explainer::new(&["multi-stage-split"]);
         ex.base_layers = Some((1, 1));
         let d = compare_trees(&old, &new, &ex);
-        let base = d.explained.iter().find(|e| e.reason == "base image").unwrap();
+        let base = d
+            .explained
+            .iter()
+            .find(|e| e.reason == "base image")
+            .unwrap();
         assert_eq!((base.changed, base.removed), (1, 1));
         // /usr/bin/gcc came from a build step, not from the base.
         let removed: Vec<&str> = d.removed.iter().map(|c| c.path.as_str()).collect();

@@ -83,9 +83,10 @@ fn is_exec_form_of(old: &Value, new: &Value) -> bool {
     let script: Vec<&str> = script.as_str().unwrap_or("").split_whitespace().collect();
     let words: Vec<&str> = new.iter().filter_map(Value::as_str).collect();
     words.len() == new.len()
-        && script.iter().map(|w| w.trim_matches(['"', '\''])).eq(words
+        && script
             .iter()
-            .flat_map(|w| w.split_whitespace()))
+            .map(|w| w.trim_matches(['"', '\'']))
+            .eq(words.iter().flat_map(|w| w.split_whitespace()))
 }
 
 /// The base images' flattened configs, when the rewrite changes its base.
@@ -148,9 +149,8 @@ fn explain(
             }
         }
     }
-    let inherited = |map: &BTreeMap<String, Value>, v: &Value| {
-        map.get(key).unwrap_or(&Value::Null) == v
-    };
+    let inherited =
+        |map: &BTreeMap<String, Value>, v: &Value| map.get(key).unwrap_or(&Value::Null) == v;
     if let Some(b) = bases {
         if intents.iter().any(|i| i.base)
             && inherited(b.original, old)

@@ -28,7 +28,10 @@ pub struct Entry {
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
-    File { sha256: String, size: u64 },
+    File {
+        sha256: String,
+        size: u64,
+    },
     Dir,
     Symlink(String),
     /// Devices, FIFOs and the like: the tar type letter.

@@ -188,12 +188,7 @@ impl Layout {
             Kind::Archive(entries) => {
                 let entry = entries
                     .iter()
-                    .find(|e| {
-                        e.repo_tags
-                            .iter()
-                            .flatten()
-                            .any(|t| same_ref(t, reference))
-                    })
+                    .find(|e| e.repo_tags.iter().flatten().any(|t| same_ref(t, reference)))
                     .or(match entries.as_slice() {
                         [only] if reference.is_empty() => Some(only),
                         _ => None,

@@ -173,7 +173,9 @@ mod tests {
         let l1 = vec![file("/f", "2"), op("/g", Op::Link("/f".into()))];
         let t = FileTree::from_layers([l0.as_slice(), l1.as_slice()]);
         assert_eq!(t.get("/f").unwrap().node, t.get("/g").unwrap().node);
-        assert!(matches!(&t.get("/g").unwrap().node.kind, Kind::File { sha256, .. } if sha256 == "2"));
+        assert!(
+            matches!(&t.get("/g").unwrap().node.kind, Kind::File { sha256, .. } if sha256 == "2")
+        );
     }
 
     #[test]
@@ -189,6 +191,8 @@ mod tests {
         let l0 = vec![file("/etc/conf", "old")];
         let l1 = vec![file("/etc/conf", "new"), op("/etc/conf", Op::Whiteout)];
         let t = FileTree::from_layers([l0.as_slice(), l1.as_slice()]);
-        assert!(matches!(&t.get("/etc/conf").unwrap().node.kind, Kind::File { sha256, .. } if sha256 == "new"));
+        assert!(
+            matches!(&t.get("/etc/conf").unwrap().node.kind, Kind::File { sha256, .. } if sha256 == "new")
+        );
     }
 }
