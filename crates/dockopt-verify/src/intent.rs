@@ -186,6 +186,8 @@ pub const NOISE: &[&str] = &[
     "**/.npm/_update-notifier-last-checked",
     "**/__pycache__/*.pyc",
     "**/.wget-hsts",
+    // Go's build cache keys its entries by time and build ID.
+    "**/.cache/go-build/**",
 ];
 
 pub const NOISE_SUMMARY: &str = "logs and caches that differ between any two builds";

@@ -229,6 +229,45 @@ impl Layout {
         Ok(layer)
     }
 
+    /// Reads the distinct layers of these images on all cores, so that
+    /// `image` finds them read.
+    pub fn preload(&self, references: &[&str]) -> io::Result<()> {
+        let mut todo: Vec<(String, PathBuf)> = Vec::new();
+        for r in references {
+            for l in self.locate(r)?.1 {
+                if !todo.iter().any(|t| t.0 == l.0) {
+                    todo.push(l);
+                }
+            }
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let workers = std::thread::available_parallelism()
+            .map_or(2, std::num::NonZero::get)
+            .min(todo.len().max(1));
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| -> io::Result<()> {
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some((key, path)) = todo.get(i) else {
+                                return Ok(());
+                            };
+                            self.layer(key, path)?;
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(io::Error::other("layer reader panicked")))
+                })
+                .collect::<io::Result<()>>()
+        })
+    }
+
     /// Reads one image: configuration, layers and file tree. An empty
     /// reference picks the only image of the export.
     pub fn image(&self, reference: &str) -> io::Result<Image> {

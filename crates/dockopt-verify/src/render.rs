@@ -124,17 +124,21 @@ pub fn text(r: &Report) -> String {
         return out;
     }
     let _ = writeln!(out, "  fixes: {}", fixes(r));
-    let _ = writeln!(
-        out,
-        "  builder: {} {}",
-        r.builder.name, r.builder.version
-    );
+    let _ = writeln!(out, "  builder: {} {}", r.builder.name, r.builder.version);
     let (a, b) = (&r.original, &r.rewritten);
     let rows = [
-        ("builds", yes_no(a.built).to_string(), yes_no(b.built).to_string()),
+        (
+            "builds",
+            yes_no(a.built).to_string(),
+            yes_no(b.built).to_string(),
+        ),
         ("size (bytes)", size(a), size_after(a, b)),
         ("layers", layers(a), layers(b)),
-        ("build", secs(a.build_seconds), secs_after(a.build_seconds, b.build_seconds)),
+        (
+            "build",
+            secs(a.build_seconds),
+            secs_after(a.build_seconds, b.build_seconds),
+        ),
         (
             "rebuild",
             secs(a.rebuild_seconds),
@@ -221,7 +225,11 @@ pub fn text(r: &Report) -> String {
         list_files(&mut out, "    ", "changed", &f.changed);
         if !r.probes.is_empty() {
             let same = r.probes.iter().filter(|p| p.same).count();
-            let _ = writeln!(out, "  probes: {same} of {} give the same result", r.probes.len());
+            let _ = writeln!(
+                out,
+                "  probes: {same} of {} give the same result",
+                r.probes.len()
+            );
             for p in r.probes.iter().filter(|p| !p.same) {
                 let _ = writeln!(out, "    `{}`", clip(&p.command, 60));
                 for (side, run) in [("original", &p.original), ("rewrite", &p.rewritten)] {
@@ -236,12 +244,7 @@ pub fn text(r: &Report) -> String {
     if let Some(bi) = &r.bisect {
         let _ = writeln!(out, "  bisect:");
         for t in &bi.trials {
-            let _ = writeln!(
-                out,
-                "    without {}: {}",
-                t.without,
-                t.verdict.as_str()
-            );
+            let _ = writeln!(out, "    without {}: {}", t.without, t.verdict.as_str());
         }
         let _ = writeln!(
             out,
@@ -351,7 +354,9 @@ pub fn markdown(reports: &[Report]) -> String {
             out.push('\n');
         }
         if !r.config_changes.is_empty() {
-            out.push_str("| config | original | rewrite | announced by |\n| --- | --- | --- | --- |\n");
+            out.push_str(
+                "| config | original | rewrite | announced by |\n| --- | --- | --- | --- |\n",
+            );
             for c in &r.config_changes {
                 let _ = writeln!(
                     out,
@@ -366,7 +371,11 @@ pub fn markdown(reports: &[Report]) -> String {
         }
         if !r.probes.is_empty() {
             let same = r.probes.iter().filter(|p| p.same).count();
-            let _ = writeln!(out, "Probes: {same} of {} give the same result.\n", r.probes.len());
+            let _ = writeln!(
+                out,
+                "Probes: {same} of {} give the same result.\n",
+                r.probes.len()
+            );
         }
         if let Some(bi) = &r.bisect {
             for t in &bi.trials {
@@ -400,7 +409,10 @@ mod tests {
             name: "apt".into(),
             safe: true,
         });
-        for (b, size, secs) in [(&mut r.original, 1_000_000, 4.0), (&mut r.rewritten, 800_000, 1.0)] {
+        for (b, size, secs) in [
+            (&mut r.original, 1_000_000, 4.0),
+            (&mut r.rewritten, 800_000, 1.0),
+        ] {
             b.built = true;
             b.size_bytes = Some(size);
             b.layers = Some(3);
@@ -438,7 +450,10 @@ mod tests {
         r.decide();
         assert_eq!(r.verdict, Verdict::Failed);
         let t = text(&r);
-        assert!(t.contains("the rewrite does not build at step 2/3: RUN make"), "{t}");
+        assert!(
+            t.contains("the rewrite does not build at step 2/3: RUN make"),
+            "{t}"
+        );
         assert!(t.contains("| make: *** no rule"), "{t}");
         assert!(markdown(&[r]).contains("**failed**"));
     }

@@ -217,7 +217,14 @@ impl Ctx<'_> {
             target: self.args.target.as_deref(),
             platform: self.args.platform.as_deref(),
         };
-        let log = self.work.join(format!("{}.log", label.replace(' ', "-")));
+        let name: String = tag
+            .rsplit(':')
+            .next()
+            .unwrap_or("build")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let log = self.work.join(format!("{name}.log"));
         let step = self.progress.step(label);
         self.tags.push(tag.to_string());
         let r = self
@@ -290,6 +297,8 @@ fn export(builder: &Builder, tags: &[&str], dir: &Path) -> Result<Exported, Stri
         .export(tags, dir)
         .map_err(|e| format!("cannot export the images: {e}"))?;
     let layout = Layout::open(&root).map_err(|e| e.to_string())?;
+    let names: Vec<&str> = refs.iter().map(String::as_str).collect();
+    layout.preload(&names).map_err(|e| e.to_string())?;
     Ok(Exported {
         layout,
         refs: tags.iter().map(|t| (*t).to_string()).zip(refs).collect(),
