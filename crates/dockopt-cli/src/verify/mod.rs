@@ -4,6 +4,7 @@
 //! times. The comparison itself lives in the `dockopt-verify` crate.
 
 mod builder;
+mod cleanup;
 mod context;
 mod progress;
 mod session;
@@ -159,6 +160,7 @@ pub fn run(args: &VerifyArgs) -> Status {
             return Status::Error;
         }
     };
+    cleanup::install(&builder, args.keep);
     progress.note(&format!(
         "dockopt verify: building with {} {} ({}; {})",
         builder.engine.name(),

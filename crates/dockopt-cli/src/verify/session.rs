@@ -227,6 +227,7 @@ impl Ctx<'_> {
         let log = self.work.join(format!("{name}.log"));
         let step = self.progress.step(label);
         self.tags.push(tag.to_string());
+        super::cleanup::image(tag);
         let r = self
             .builder
             .build(&spec, &log, &step)
@@ -252,6 +253,7 @@ impl Ctx<'_> {
         }
         for t in &self.tags {
             self.builder.remove(t);
+            super::cleanup::image_gone(t);
         }
     }
 }
@@ -470,6 +472,7 @@ pub fn verify(
         .prefix("dockopt-verify-")
         .tempdir()
         .map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+    super::cleanup::dir(tmp.path());
     let mut c = Ctx {
         args,
         builder,
@@ -488,6 +491,7 @@ pub fn verify(
         &mut report,
     );
     c.cleanup();
+    super::cleanup::dir_gone(tmp.path());
     if args.keep {
         let kept = tmp.keep();
         progress.note(&format!(
@@ -656,6 +660,7 @@ fn rebuild_times(
             b.rebuild_seconds = Some(round2(r.seconds));
         }
         c.builder.remove(&tag);
+        super::cleanup::image_gone(&tag);
     }
     Ok(())
 }
@@ -720,6 +725,7 @@ fn bisect(
                 }
             }
             c.builder.remove(&tag);
+            super::cleanup::image_gone(&tag);
         }
         trial.decide();
         if trial.verdict == Verdict::Equivalent || (original.is_none() && trial.rewritten.built) {
