@@ -180,7 +180,7 @@ impl Explainer {
         self.rules.iter().map(|c| c.intent).collect()
     }
 
-    fn from_dockerfile(&self, old: Option<&Placed>, new: Option<&Placed>) -> bool {
+    fn is_dockerfile_copy(&self, old: Option<&Placed>, new: Option<&Placed>) -> bool {
         let Some((a, b)) = &self.dockerfile else {
             return false;
         };
@@ -191,7 +191,7 @@ impl Explainer {
         hash(old).as_ref() == Some(a) && hash(new).as_ref() == Some(b)
     }
 
-    fn from_base(&self, old: Option<&Placed>, new: Option<&Placed>) -> bool {
+    fn is_inherited(&self, old: Option<&Placed>, new: Option<&Placed>) -> bool {
         let Some((a, b)) = self.base_layers else {
             return false;
         };
@@ -211,7 +211,7 @@ impl Explainer {
         old: Option<&Placed>,
         new: Option<&Placed>,
     ) -> Option<(&'static str, &'static str)> {
-        if self.from_dockerfile(old, new) {
+        if self.is_dockerfile_copy(old, new) {
             return Some((DOCKERFILE, "the Dockerfile, copied into the image"));
         }
         for c in &self.rules {
@@ -223,9 +223,9 @@ impl Explainer {
             };
             let hit = hit
                 || (i.context && old.is_some() && self.excluded_from_context(path))
-                || (i.base && self.from_base(old, new));
+                || (i.base && self.is_inherited(old, new));
             if hit {
-                return Some(if i.base && self.from_base(old, new) {
+                return Some(if i.base && self.is_inherited(old, new) {
                     (BASE, "taken from each image's own base")
                 } else {
                     (i.rule, i.summary)
@@ -299,12 +299,12 @@ pub fn compare_trees(old: &FileTree, new: &FileTree, explainer: &Explainer) -> F
     for path in keys {
         let (a, b) = (old.get(path), new.get(path));
         let what = match (a, b) {
-            (Some(x), Some(y)) => {
-                let w = what_changed(&x.node, &y.node);
-                if w.is_empty() {
+            (Some(before), Some(after)) => {
+                let what = what_changed(&before.node, &after.node);
+                if what.is_empty() {
                     continue;
                 }
-                w
+                what
             }
             _ => Vec::new(),
         };

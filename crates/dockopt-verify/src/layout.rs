@@ -258,13 +258,10 @@ impl Layout {
                     })
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(io::Error::other("layer reader panicked")))
-                })
-                .collect::<io::Result<()>>()
+            handles.into_iter().try_for_each(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("layer reader panicked")))
+            })
         })
     }
 

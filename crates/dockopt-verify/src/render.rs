@@ -152,7 +152,25 @@ pub fn text(r: &Report) -> String {
     if let Some(t) = &r.rebuild_touched {
         let _ = writeln!(out, "  (rebuilds after appending a line to {t})");
     }
-    for (name, build) in [("original", a), ("rewrite", b)] {
+    text_builds(&mut out, r);
+    if a.built && b.built {
+        text_config(&mut out, r);
+        text_files(&mut out, r);
+        text_probes(&mut out, r);
+    }
+    text_bisect(&mut out, r);
+    if r.verdict != Verdict::Equivalent {
+        let _ = writeln!(out, "  differences:");
+        for d in &r.differences {
+            let _ = writeln!(out, "    - {d}");
+        }
+    }
+    out
+}
+
+/// Failures with their logs, and the layers each image has alone.
+fn text_builds(out: &mut String, r: &Report) {
+    for (name, build) in [("original", &r.original), ("rewrite", &r.rewritten)] {
         if !build.built {
             let _ = writeln!(
                 out,
@@ -180,67 +198,77 @@ pub fn text(r: &Report) -> String {
             }
         }
     }
-    if a.built && b.built {
-        if r.config_changes.is_empty() {
-            let _ = writeln!(out, "  config: no change");
-        } else {
-            let _ = writeln!(out, "  config:");
-            for c in &r.config_changes {
-                let why = c
-                    .explained_by
-                    .as_ref()
-                    .map_or_else(|| "NOT ANNOUNCED".to_string(), |w| format!("by {w}"));
-                let _ = writeln!(
-                    out,
-                    "    {}: {} -> {} ({why})",
-                    c.key,
-                    clip(&value(&c.original), 60),
-                    clip(&value(&c.rewritten), 60)
-                );
-            }
+}
+
+fn text_config(out: &mut String, r: &Report) {
+    if r.config_changes.is_empty() {
+        let _ = writeln!(out, "  config: no change");
+    } else {
+        let _ = writeln!(out, "  config:");
+        for c in &r.config_changes {
+            let why = c
+                .explained_by
+                .as_ref()
+                .map_or_else(|| "NOT ANNOUNCED".to_string(), |w| format!("by {w}"));
+            let _ = writeln!(
+                out,
+                "    {}: {} -> {} ({why})",
+                c.key,
+                clip(&value(&c.original), 60),
+                clip(&value(&c.rewritten), 60)
+            );
         }
-        let f = &r.files;
+    }
+}
+
+fn text_files(out: &mut String, r: &Report) {
+    let f = &r.files;
+    let _ = writeln!(
+        out,
+        "  files: {} paths compared, {} added, {} removed, {} changed beyond what is announced",
+        f.compared,
+        f.added.len(),
+        f.removed.len(),
+        f.changed.len()
+    );
+    for e in &f.explained {
         let _ = writeln!(
             out,
-            "  files: {} paths compared, {} added, {} removed, {} changed beyond what is announced",
-            f.compared,
-            f.added.len(),
-            f.removed.len(),
-            f.changed.len()
+            "    {}: {} added, {} removed, {} changed ({} bytes less): {}",
+            e.reason,
+            e.added,
+            e.removed,
+            e.changed,
+            thousands(e.bytes_removed.saturating_sub(e.bytes_added)),
+            e.summary
         );
-        for e in &f.explained {
-            let _ = writeln!(
-                out,
-                "    {}: {} added, {} removed, {} changed ({} bytes less): {}",
-                e.reason,
-                e.added,
-                e.removed,
-                e.changed,
-                thousands(e.bytes_removed.saturating_sub(e.bytes_added)),
-                e.summary
-            );
-        }
-        list_files(&mut out, "    ", "added", &f.added);
-        list_files(&mut out, "    ", "removed", &f.removed);
-        list_files(&mut out, "    ", "changed", &f.changed);
-        if !r.probes.is_empty() {
-            let same = r.probes.iter().filter(|p| p.same).count();
-            let _ = writeln!(
-                out,
-                "  probes: {same} of {} give the same result",
-                r.probes.len()
-            );
-            for p in r.probes.iter().filter(|p| !p.same) {
-                let _ = writeln!(out, "    `{}`", clip(&p.command, 60));
-                for (side, run) in [("original", &p.original), ("rewrite", &p.rewritten)] {
-                    let _ = writeln!(out, "      {side} (exit {:?}):", run.status);
-                    for l in run.output.lines().take(10) {
-                        let _ = writeln!(out, "        {l}");
-                    }
+    }
+    list_files(out, "    ", "added", &f.added);
+    list_files(out, "    ", "removed", &f.removed);
+    list_files(out, "    ", "changed", &f.changed);
+}
+
+fn text_probes(out: &mut String, r: &Report) {
+    if !r.probes.is_empty() {
+        let same = r.probes.iter().filter(|p| p.same).count();
+        let _ = writeln!(
+            out,
+            "  probes: {same} of {} give the same result",
+            r.probes.len()
+        );
+        for p in r.probes.iter().filter(|p| !p.same) {
+            let _ = writeln!(out, "    `{}`", clip(&p.command, 60));
+            for (side, run) in [("original", &p.original), ("rewrite", &p.rewritten)] {
+                let _ = writeln!(out, "      {side} (exit {:?}):", run.status);
+                for l in run.output.lines().take(10) {
+                    let _ = writeln!(out, "        {l}");
                 }
             }
         }
     }
+}
+
+fn text_bisect(out: &mut String, r: &Report) {
     if let Some(bi) = &r.bisect {
         let _ = writeln!(out, "  bisect:");
         for t in &bi.trials {
@@ -256,13 +284,6 @@ pub fn text(r: &Report) -> String {
             }
         );
     }
-    if r.verdict != Verdict::Equivalent {
-        let _ = writeln!(out, "  differences:");
-        for d in &r.differences {
-            let _ = writeln!(out, "    - {d}");
-        }
-    }
-    out
 }
 
 fn md_verdict(v: Verdict) -> String {
@@ -309,91 +330,95 @@ pub fn markdown(reports: &[Report]) -> String {
         );
     }
     for r in reports.iter().filter(|r| r.changed) {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>{}: {}</summary>\n",
-            r.dockerfile,
-            r.verdict.as_str()
-        );
-        if let Some(t) = &r.rebuild_touched {
-            let _ = writeln!(out, "Rebuilds after appending a line to `{t}`.\n");
-        }
-        if !r.differences.is_empty() {
-            let _ = writeln!(out, "Differences:\n");
-            for d in r.differences.iter().take(SHOWN) {
-                let _ = writeln!(out, "- {}", md_escape(d));
-            }
-            if r.differences.len() > SHOWN {
-                let _ = writeln!(out, "- ... and {} more", r.differences.len() - SHOWN);
-            }
-            out.push('\n');
-        }
-        for (name, build) in [("original", &r.original), ("rewrite", &r.rewritten)] {
-            if !build.built && !build.log_tail.is_empty() {
-                let _ = writeln!(out, "The {name}'s build log ends with:\n\n```");
-                for l in &build.log_tail {
-                    let _ = writeln!(out, "{l}");
-                }
-                out.push_str("```\n\n");
-            }
-        }
-        if !r.files.explained.is_empty() {
-            out.push_str("| on purpose | added | removed | changed | bytes less |\n| --- | ---: | ---: | ---: | ---: |\n");
-            for e in &r.files.explained {
-                let _ = writeln!(
-                    out,
-                    "| {} ({}) | {} | {} | {} | {} |",
-                    e.reason,
-                    e.summary,
-                    e.added,
-                    e.removed,
-                    e.changed,
-                    thousands(e.bytes_removed.saturating_sub(e.bytes_added))
-                );
-            }
-            out.push('\n');
-        }
-        if !r.config_changes.is_empty() {
-            out.push_str(
-                "| config | original | rewrite | announced by |\n| --- | --- | --- | --- |\n",
-            );
-            for c in &r.config_changes {
-                let _ = writeln!(
-                    out,
-                    "| {} | `{}` | `{}` | {} |",
-                    c.key,
-                    md_escape(&clip(&value(&c.original), 60)),
-                    md_escape(&clip(&value(&c.rewritten), 60)),
-                    c.explained_by.as_deref().unwrap_or("**not announced**")
-                );
-            }
-            out.push('\n');
-        }
-        if !r.probes.is_empty() {
-            let same = r.probes.iter().filter(|p| p.same).count();
-            let _ = writeln!(
-                out,
-                "Probes: {same} of {} give the same result.\n",
-                r.probes.len()
-            );
-        }
-        if let Some(bi) = &r.bisect {
-            for t in &bi.trials {
-                let _ = writeln!(out, "- without {}: {}", t.without, t.verdict.as_str());
-            }
-            let _ = writeln!(
-                out,
-                "\nResponsible: {}\n",
-                if bi.responsible.is_empty() {
-                    "no single fix".to_string()
-                } else {
-                    bi.responsible.join(", ")
-                }
-            );
-        }
-        out.push_str("</details>\n");
+        md_details(&mut out, r);
     }
     out
+}
+
+/// A collapsed section: differences, logs, what was removed on purpose,
+/// config changes, probes and the bisection.
+fn md_details(out: &mut String, r: &Report) {
+    let _ = writeln!(
+        out,
+        "\n<details><summary>{}: {}</summary>\n",
+        r.dockerfile,
+        r.verdict.as_str()
+    );
+    if let Some(t) = &r.rebuild_touched {
+        let _ = writeln!(out, "Rebuilds after appending a line to `{t}`.\n");
+    }
+    if !r.differences.is_empty() {
+        let _ = writeln!(out, "Differences:\n");
+        for d in r.differences.iter().take(SHOWN) {
+            let _ = writeln!(out, "- {}", md_escape(d));
+        }
+        if r.differences.len() > SHOWN {
+            let _ = writeln!(out, "- ... and {} more", r.differences.len() - SHOWN);
+        }
+        out.push('\n');
+    }
+    for (name, build) in [("original", &r.original), ("rewrite", &r.rewritten)] {
+        if !build.built && !build.log_tail.is_empty() {
+            let _ = writeln!(out, "The {name}'s build log ends with:\n\n```");
+            for l in &build.log_tail {
+                let _ = writeln!(out, "{l}");
+            }
+            out.push_str("```\n\n");
+        }
+    }
+    if !r.files.explained.is_empty() {
+        out.push_str("| on purpose | added | removed | changed | bytes less |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for e in &r.files.explained {
+            let _ = writeln!(
+                out,
+                "| {} ({}) | {} | {} | {} | {} |",
+                e.reason,
+                e.summary,
+                e.added,
+                e.removed,
+                e.changed,
+                thousands(e.bytes_removed.saturating_sub(e.bytes_added))
+            );
+        }
+        out.push('\n');
+    }
+    if !r.config_changes.is_empty() {
+        out.push_str("| config | original | rewrite | announced by |\n| --- | --- | --- | --- |\n");
+        for c in &r.config_changes {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | `{}` | {} |",
+                c.key,
+                md_escape(&clip(&value(&c.original), 60)),
+                md_escape(&clip(&value(&c.rewritten), 60)),
+                c.explained_by.as_deref().unwrap_or("**not announced**")
+            );
+        }
+        out.push('\n');
+    }
+    if !r.probes.is_empty() {
+        let same = r.probes.iter().filter(|p| p.same).count();
+        let _ = writeln!(
+            out,
+            "Probes: {same} of {} give the same result.\n",
+            r.probes.len()
+        );
+    }
+    if let Some(bi) = &r.bisect {
+        for t in &bi.trials {
+            let _ = writeln!(out, "- without {}: {}", t.without, t.verdict.as_str());
+        }
+        let _ = writeln!(
+            out,
+            "\nResponsible: {}\n",
+            if bi.responsible.is_empty() {
+                "no single fix".to_string()
+            } else {
+                bi.responsible.join(", ")
+            }
+        );
+    }
+    out.push_str("</details>\n");
 }
 
 #[cfg(test)]

@@ -135,23 +135,22 @@ fn probe_engine(engine: Engine, program: &Path) -> Result<String, String> {
 pub fn detect(choice: Option<&str>) -> Result<Builder, String> {
     if let Some(c) = choice {
         let named = Engine::ORDER.into_iter().find(|e| e.name() == c);
-        let (engine, program) = match named {
-            Some(e) => (
+        let (engine, program) = if let Some(e) = named {
+            (
                 e,
                 find_on_path(e.name()).ok_or_else(|| format!("{c} is not on PATH"))?,
-            ),
-            None => {
-                let p = PathBuf::from(c);
-                if !p.is_file() {
-                    return Err(format!(
-                        "--builder {c}: neither docker, podman, buildah nor a file"
-                    ));
-                }
-                let e = Engine::from_program(&p).ok_or_else(|| {
-                    format!("--builder {c}: cannot tell whether this is docker, podman or buildah from its name")
-                })?;
-                (e, p)
+            )
+        } else {
+            let p = PathBuf::from(c);
+            if !p.is_file() {
+                return Err(format!(
+                    "--builder {c}: neither docker, podman, buildah nor a file"
+                ));
             }
+            let e = Engine::from_program(&p).ok_or_else(|| {
+                format!("--builder {c}: cannot tell whether this is docker, podman or buildah from its name")
+            })?;
+            (e, p)
         };
         let version = probe_engine(engine, &program)?;
         return Ok(Builder {
@@ -170,7 +169,7 @@ pub fn detect(choice: Option<&str>) -> Result<Builder, String> {
         match probe_engine(engine, &program) {
             Ok(version) => {
                 let why = if skipped.is_empty() {
-                    format!("first on PATH of docker, podman, buildah")
+                    "first on PATH of docker, podman, buildah".to_string()
                 } else {
                     format!("skipped: {}", skipped.join("; "))
                 };
@@ -392,8 +391,8 @@ fn run_quiet(c: &mut Command) -> io::Result<()> {
         Ok(())
     } else {
         Err(io::Error::other(format!(
-            "{:?} failed: {}",
-            c.get_program(),
+            "{} failed: {}",
+            c.get_program().display(),
             String::from_utf8_lossy(&out.stderr).trim()
         )))
     }

@@ -52,7 +52,9 @@ fn is_manifest(name: &str) -> bool {
     MANIFESTS.contains(&name)
         || name.starts_with("requirements")
         || name.ends_with(".csproj")
-        || name.ends_with(".lock")
+        || Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("lock"))
         || name.starts_with("Dockerfile")
         || name.starts_with("Containerfile")
         || name.ends_with(".dockerignore")
@@ -62,7 +64,11 @@ fn is_manifest(name: &str) -> bool {
 /// builder would receive, in sorted order. Symlinks are not followed.
 pub fn list(root: &Path, ignore: Option<&DockerIgnore>) -> io::Result<Vec<(String, fs::FileType)>> {
     let mut out = Vec::new();
-    let keep_dirs = ignore.is_some_and(|i| i.patterns().iter().any(|p| p.is_exclusion()));
+    let keep_dirs = ignore.is_some_and(|i| {
+        i.patterns()
+            .iter()
+            .any(dockopt_engine::dockerignore::Pattern::is_exclusion)
+    });
     walk(root, "", ignore, keep_dirs, &mut out)?;
     Ok(out)
 }

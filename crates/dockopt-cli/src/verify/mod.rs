@@ -20,6 +20,7 @@ use crate::discover::{discover, Input};
 use crate::Status;
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // clap flags
 pub struct VerifyArgs {
     /// Dockerfiles, or directories to search for them.
     #[arg(required = true)]
