@@ -143,17 +143,14 @@ pub fn pick_touch(root: &Path, ignore: Option<&DockerIgnore>) -> io::Result<Opti
         .map(|(p, _)| p)
         .filter(|p| !is_manifest(p.rsplit('/').next().unwrap_or(p)))
         .collect();
-    let is_source = |p: &str| {
-        Path::new(p)
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| SOURCES.contains(&e))
+    let tier = |p: &str| {
+        let ext = Path::new(p).extension().and_then(|e| e.to_str());
+        SOURCES
+            .iter()
+            .position(|t| ext.is_some_and(|e| t.contains(&e)))
+            .unwrap_or(SOURCES.len())
     };
-    Ok(files
-        .iter()
-        .find(|p| is_source(p))
-        .or_else(|| files.first())
-        .cloned())
+    Ok(files.iter().min_by_key(|p| tier(p)).cloned())
 }
 
 /// Appends one line. The two sides get different lines (empty, and one
@@ -204,6 +201,7 @@ mod tests {
         fs::write(s.join("node_modules/x/i.js"), "x").unwrap();
         fs::write(s.join("package.json"), "{}").unwrap();
         fs::write(s.join("README.md"), "hi").unwrap();
+        fs::write(s.join("probe.sh"), "ls").unwrap();
         fs::write(s.join("src/app.js"), "app").unwrap();
         fs::write(s.join(".dockerignore"), "node_modules\n.dockerignore\n").unwrap();
         let ignore = DockerIgnore::parse(b"node_modules\n.dockerignore\n").unwrap();
