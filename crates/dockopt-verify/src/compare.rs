@@ -121,11 +121,19 @@ struct Compiled {
     adds: GlobSet,
 }
 
+/// `X{,/**}` (a path and everything below it) is written out as two
+/// globs: globset takes no empty alternative.
 fn globs(patterns: &[&str]) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        if let Ok(g) = GlobBuilder::new(p).literal_separator(true).build() {
-            b.add(g);
+        let expanded = match p.strip_suffix("{,/**}") {
+            Some(stem) => vec![stem.to_string(), format!("{stem}/**")],
+            None => vec![(*p).to_string()],
+        };
+        for e in expanded {
+            if let Ok(g) = GlobBuilder::new(&e).literal_separator(true).build() {
+                b.add(g);
+            }
         }
     }
     b.build().unwrap_or_else(|_| GlobSet::empty())
@@ -461,6 +469,18 @@ mod tests {
         let new = tree(&[base(), vec![wh("/etc/os-release")]]);
         let d = compare_trees(&old, &new, &Explainer::new::<&str>(&[]));
         assert_eq!(d.removed[0].path, "/etc/os-release");
+    }
+
+    #[test]
+    fn a_directory_and_its_contents_are_both_explained() {
+        let old = tree(&[
+            base(),
+            vec![dir("/root/.npm/_cacache"), file("/root/.npm/_cacache/x", "1")],
+        ]);
+        let new = tree(&[base()]);
+        let d = compare_trees(&old, &new, &Explainer::new(&["package-cache"]));
+        assert_eq!(d.unexplained(), 0, "{d:?}");
+        assert_eq!(d.explained[0].removed, 2);
     }
 
     #[test]
