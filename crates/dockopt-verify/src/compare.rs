@@ -475,7 +475,10 @@ mod tests {
     fn a_directory_and_its_contents_are_both_explained() {
         let old = tree(&[
             base(),
-            vec![dir("/root/.npm/_cacache"), file("/root/.npm/_cacache/x", "1")],
+            vec![
+                dir("/root/.npm/_cacache"),
+                file("/root/.npm/_cacache/x", "1"),
+            ],
         ]);
         let new = tree(&[base()]);
         let d = compare_trees(&old, &new, &Explainer::new(&["package-cache"]));

@@ -410,3 +410,217 @@ mod tests {
         assert!(!same_ref("x:1", "x:2"));
     }
 }
+
+#[cfg(test)]
+mod layout_tests {
+    //! Synthetic exports written to disk and read back: an OCI layout with
+    //! two images sharing a gzip base layer, and a `docker save` archive.
+
+    use std::io::Write;
+
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+    use crate::compare::{compare_trees, Explainer};
+    use crate::config;
+    use crate::layer::Kind;
+
+    enum Item<'a> {
+        File(&'a str, &'a str, u32),
+        Dir(&'a str),
+        Link(&'a str, &'a str),
+    }
+
+    fn layer(items: &[Item<'_>]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for item in items {
+            let mut h = tar::Header::new_gnu();
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_mtime(0);
+            match item {
+                Item::File(path, text, mode) => {
+                    h.set_size(text.len() as u64);
+                    h.set_mode(*mode);
+                    h.set_entry_type(tar::EntryType::Regular);
+                    b.append_data(&mut h, path, text.as_bytes()).unwrap();
+                }
+                Item::Dir(path) => {
+                    h.set_size(0);
+                    h.set_mode(0o755);
+                    h.set_entry_type(tar::EntryType::Directory);
+                    b.append_data(&mut h, path, &[][..]).unwrap();
+                }
+                Item::Link(path, target) => {
+                    h.set_size(0);
+                    h.set_mode(0o777);
+                    h.set_entry_type(tar::EntryType::Symlink);
+                    b.append_link(&mut h, path, target).unwrap();
+                }
+            }
+        }
+        b.into_inner().unwrap()
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn blob(root: &Path, bytes: &[u8]) -> String {
+        let hex = format!("{:x}", Sha256::digest(bytes));
+        let dir = root.join("blobs/sha256");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(&hex), bytes).unwrap();
+        format!("sha256:{hex}")
+    }
+
+    fn image(root: &Path, layers: &[Vec<u8>], config: &serde_json::Value) -> String {
+        let layer_descs: Vec<serde_json::Value> = layers
+            .iter()
+            .map(|l| {
+                serde_json::json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                    "digest": blob(root, l), "size": l.len()})
+            })
+            .collect();
+        let cfg = serde_json::to_vec(config).unwrap();
+        let manifest = serde_json::json!({"schemaVersion": 2,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": blob(root, &cfg), "size": cfg.len()},
+            "layers": layer_descs});
+        blob(root, &serde_json::to_vec(&manifest).unwrap())
+    }
+
+    fn base() -> Vec<u8> {
+        gzip(&layer(&[
+            Item::Dir("etc/"),
+            Item::File("etc/os-release", "debian 12\n", 0o644),
+            Item::Dir("var/lib/apt/lists/"),
+            Item::Dir("usr/bin/"),
+            Item::File("usr/bin/tool", "#!/bin/sh\n", 0o755),
+            Item::Link("usr/bin/alias", "tool"),
+        ]))
+    }
+
+    #[test]
+    fn an_oci_layout_with_shared_layers_whiteouts_and_config_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        // The original: lists in one layer, the app in another, then the
+        // tool deleted and an opaque /srv.
+        let original = [
+            base(),
+            layer(&[
+                Item::File("var/lib/apt/lists/deb_Packages", "packages", 0o644),
+                Item::Dir("srv/"),
+                Item::File("srv/old", "old", 0o644),
+            ]),
+            layer(&[
+                Item::Dir("app/"),
+                Item::File("app/main.py", "print(1)\n", 0o644),
+                Item::File("app/config.ini", "[app]\n", 0o644),
+                Item::File("usr/bin/.wh.tool", "", 0o644),
+                Item::Dir("srv/"),
+                Item::File("srv/.wh..wh..opq", "", 0o644),
+                Item::File("srv/new", "new", 0o644),
+            ]),
+        ];
+        // The rewrite: no lists, main.py changed and executable, no
+        // config.ini, the same /srv.
+        let rewritten = [
+            base(),
+            layer(&[
+                Item::Dir("app/"),
+                Item::File("app/main.py", "print(2)\n", 0o755),
+                Item::File("usr/bin/.wh.tool", "", 0o644),
+                Item::Dir("srv/"),
+                Item::File("srv/new", "new", 0o644),
+            ]),
+        ];
+        let hist = |n: usize| -> Vec<serde_json::Value> {
+            (0..n)
+                .map(|i| serde_json::json!({"created_by": format!("/bin/sh -c step{i}")}))
+                .collect()
+        };
+        let a = image(
+            root,
+            &original,
+            &serde_json::json!({"config": {"Cmd": ["/bin/sh", "-c", "python app/main.py"], "Env": ["A=1"]}, "history": hist(3)}),
+        );
+        let b = image(
+            root,
+            &rewritten,
+            &serde_json::json!({"config": {"Cmd": ["python", "app/main.py"], "Env": ["A=2"]}, "history": hist(2)}),
+        );
+        std::fs::write(
+            root.join("index.json"),
+            serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "manifests": [
+                {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": a, "annotations": {"org.opencontainers.image.ref.name": "original"}},
+                {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": b, "annotations": {"org.opencontainers.image.ref.name": "rewritten"}}
+            ]}))
+            .unwrap(),
+        )
+        .unwrap();
+
+        let layout = Layout::open(root).unwrap();
+        layout.preload(&["original", "rewritten"]).unwrap();
+        let old = layout.image("original").unwrap();
+        let new = layout.image("rewritten").unwrap();
+        assert_eq!(old.layers.len(), 3);
+        assert_eq!(old.layers[0].key, new.layers[0].key, "the base is shared");
+        assert_eq!(old.layers[2].created_by.as_deref(), Some("RUN step2"));
+        assert!(old.layers.iter().all(|l| l.size >= 1024), "tar sizes");
+        assert_eq!(old.size(), old.layers.iter().map(|l| l.size).sum::<u64>());
+        // Whiteouts and the opaque directory applied.
+        assert!(old.tree.get("/usr/bin/tool").is_none());
+        assert!(old.tree.get("/srv/old").is_none());
+        assert!(old.tree.get("/srv/new").is_some());
+        assert!(
+            matches!(&old.tree.get("/usr/bin/alias").unwrap().node.kind, Kind::Symlink(t) if t == "tool")
+        );
+
+        let d = compare_trees(&old.tree, &new.tree, &Explainer::new(&["apt"]));
+        let paths =
+            |l: &[crate::compare::FileChange]| l.iter().map(|c| c.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&d.removed), ["/app/config.ini"]);
+        assert_eq!(paths(&d.changed), ["/app/main.py"]);
+        assert_eq!(d.changed[0].what, ["content", "mode"]);
+        assert!(d.added.is_empty());
+        assert_eq!(d.explained[0].reason, "apt");
+        assert_eq!(d.explained[0].removed, 1);
+
+        let exec_form = crate::intent::for_rule("exec-form").unwrap();
+        let cfg = config::compare(&old.config, &new.config, &[exec_form], None);
+        assert_eq!(cfg.len(), 2);
+        assert_eq!(cfg[0].key, "Env.A");
+        assert!(cfg[0].explained_by.is_none());
+        assert_eq!(cfg[1].key, "Cmd");
+        assert_eq!(cfg[1].explained_by.as_deref(), Some("exec-form"));
+    }
+
+    #[test]
+    fn a_docker_save_archive_is_read_by_tag() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("l1")).unwrap();
+        std::fs::write(root.join("l1/layer.tar"), base()).unwrap();
+        std::fs::write(
+            root.join("cfg.json"),
+            r#"{"config":{"User":"app"},"history":[]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("manifest.json"),
+            r#"[{"Config":"cfg.json","RepoTags":["localhost/app:original"],"Layers":["l1/layer.tar"]}]"#,
+        )
+        .unwrap();
+        let layout = Layout::open(root).unwrap();
+        let img = layout.image("app:original").unwrap();
+        assert_eq!(img.config["User"], "app");
+        assert!(img.tree.get("/etc/os-release").is_some());
+        assert_eq!(img.layers[0].created_by, None, "no history");
+        assert!(layout.image("app:other").is_err());
+        assert!(Layout::open(&root.join("l1")).is_err());
+    }
+}
