@@ -118,10 +118,12 @@ fn same_ref(a: &str, b: &str) -> bool {
 
 impl Layout {
     pub fn open(root: &Path) -> io::Result<Self> {
-        let kind = if root.join("oci-layout").is_file() {
-            Kind::Oci
-        } else if root.join("manifest.json").is_file() {
+        // `docker save` writes both since Docker 25; its manifest.json names
+        // images by full tag, its index.json by tag alone.
+        let kind = if root.join("manifest.json").is_file() {
             Kind::Archive(read_json(&root.join("manifest.json"))?)
+        } else if root.join("oci-layout").is_file() {
+            Kind::Oci
         } else {
             return Err(invalid(format!(
                 "{}: neither an OCI layout nor a docker archive",
