@@ -162,7 +162,7 @@ fn differences(r: &Report) -> Vec<String> {
             step_suffix(&r.original)
         ));
     }
-    if !r.rewritten.built {
+    if r.original.built && !r.rewritten.built {
         out.push(format!(
             "the rewrite does not build{}",
             step_suffix(&r.rewritten)

@@ -198,8 +198,16 @@ fn read_failure(log: &str) -> (Option<String>, Vec<String>) {
         .collect();
     // buildah and podman: `STEP 3/7: RUN make`; BuildKit: `#8 [build 3/7] RUN make`.
     let step = lines.iter().rev().find_map(|l| {
-        if let Some(rest) = l.strip_prefix("STEP ") {
-            return Some(rest.to_string());
+        // Multi-stage builds prefix the stage: `[1/2] STEP 3/7: RUN make`.
+        let (stage, rest) = match l.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((stage, rest)) => (Some(stage), rest),
+            None => (None, *l),
+        };
+        if let Some(step) = rest.strip_prefix("STEP ") {
+            return Some(match stage {
+                Some(st) => format!("stage {st}, {step}"),
+                None => step.to_string(),
+            });
         }
         let rest = l.strip_prefix('#')?;
         let (num, rest) = rest.split_once(' ')?;
@@ -426,6 +434,11 @@ mod tests {
     fn failing_steps_are_read_from_each_builders_log() {
         let buildah = "STEP 1/3: FROM debian\nSTEP 2/3: RUN false\nerror building at STEP \"RUN false\": exit status 1\n";
         assert_eq!(read_failure(buildah).0.as_deref(), Some("2/3: RUN false"));
+        let staged = "[1/2] STEP 1/2: FROM golang AS build\n[1/2] STEP 2/2: RUN go build\nError: building at STEP\n";
+        assert_eq!(
+            read_failure(staged).0.as_deref(),
+            Some("stage 1/2, 2/2: RUN go build")
+        );
         let kit = "#5 [internal] load build context\n#6 [2/3] RUN false\n#6 ERROR: process \"/bin/sh -c false\" did not complete successfully: exit code: 1\n------\n";
         assert_eq!(read_failure(kit).0.as_deref(), Some("2/3: RUN false"));
     }

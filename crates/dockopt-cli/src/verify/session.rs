@@ -547,11 +547,16 @@ fn run_sides(
     let (tag_a, tag_b) = (format!("{prefix}:original"), format!("{prefix}:rewritten"));
     let ra = c.build(&orig, &tag_a, "building the original", true)?;
     record(&mut report.original, &ra);
+    if !ra.ok {
+        // Nothing can be proven against an original that does not build.
+        report.decide();
+        return Ok(());
+    }
     let rb = c.build(&new, &tag_b, "building the rewrite", true)?;
     record(&mut report.rewritten, &rb);
-    if !ra.ok || !rb.ok {
+    if !rb.ok {
         report.decide();
-        if c.args.bisect && ra.ok {
+        if c.args.bisect {
             report.bisect = Some(bisect(
                 c,
                 file,
