@@ -239,34 +239,42 @@ impl Builder {
         c
     }
 
-    pub fn build(&self, spec: &BuildSpec<'_>, log: &Path, step: &Step) -> io::Result<BuildResult> {
-        let mut c = self.command();
-        match self.engine {
-            Engine::Docker => {
-                c.args(["buildx", "build", "--progress", "plain", "--load"]);
-            }
-            Engine::Podman => {
-                c.args(["build", "--format", "docker", "--layers"]);
-            }
-            Engine::Buildah => {
-                // The docker format keeps SHELL and HEALTHCHECK, which OCI drops.
-                c.args(["bud", "--format", "docker", "--layers"]);
-            }
+    /// The build command's arguments.
+    fn build_args(&self, spec: &BuildSpec<'_>) -> Vec<OsString> {
+        let mut a: Vec<OsString> = match self.engine {
+            Engine::Docker => vec!["buildx", "build", "--progress", "plain", "--load"],
+            Engine::Podman => vec!["build", "--format", "docker", "--layers"],
+            // The docker format keeps SHELL and HEALTHCHECK, which OCI drops.
+            Engine::Buildah => vec!["bud", "--format", "docker", "--layers"],
         }
-        c.arg("-t").arg(spec.tag).arg("-f").arg(spec.dockerfile);
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+        a.extend([
+            "-t".into(),
+            spec.tag.into(),
+            "-f".into(),
+            spec.dockerfile.into(),
+        ]);
         if spec.no_cache {
-            c.arg("--no-cache");
+            a.push("--no-cache".into());
         }
-        for a in spec.build_args {
-            c.arg("--build-arg").arg(a);
+        for arg in spec.build_args {
+            a.extend(["--build-arg".into(), arg.into()]);
         }
         if let Some(t) = spec.target {
-            c.arg("--target").arg(t);
+            a.extend(["--target".into(), t.into()]);
         }
         if let Some(p) = spec.platform {
-            c.arg("--platform").arg(p);
+            a.extend(["--platform".into(), p.into()]);
         }
-        c.arg(spec.context);
+        a.push(spec.context.into());
+        a
+    }
+
+    pub fn build(&self, spec: &BuildSpec<'_>, log: &Path, step: &Step) -> io::Result<BuildResult> {
+        let mut c = self.command();
+        c.args(self.build_args(spec));
         let file = std::fs::File::create(log)?;
         c.stdout(file.try_clone()?).stderr(file);
         let start = Instant::now();
@@ -441,6 +449,45 @@ mod tests {
         );
         let kit = "#5 [internal] load build context\n#6 [2/3] RUN false\n#6 ERROR: process \"/bin/sh -c false\" did not complete successfully: exit code: 1\n------\n";
         assert_eq!(read_failure(kit).0.as_deref(), Some("2/3: RUN false"));
+    }
+
+    #[test]
+    fn build_commands_per_engine() {
+        let spec = BuildSpec {
+            dockerfile: Path::new("/tmp/x/Dockerfile"),
+            context: Path::new("/tmp/x/context"),
+            tag: "localhost/t:original",
+            no_cache: true,
+            build_args: &["V=1".to_string()],
+            target: Some("app"),
+            platform: None,
+        };
+        let line = |engine| {
+            let b = Builder {
+                engine,
+                program: PathBuf::from(engine.name()),
+                version: String::new(),
+                why: String::new(),
+            };
+            b.build_args(&spec)
+                .iter()
+                .map(|s| s.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let tail = "-t localhost/t:original -f /tmp/x/Dockerfile --no-cache --build-arg V=1 --target app /tmp/x/context";
+        assert_eq!(
+            line(Engine::Docker),
+            format!("buildx build --progress plain --load {tail}")
+        );
+        assert_eq!(
+            line(Engine::Podman),
+            format!("build --format docker --layers {tail}")
+        );
+        assert_eq!(
+            line(Engine::Buildah),
+            format!("bud --format docker --layers {tail}")
+        );
     }
 
     #[test]
