@@ -42,10 +42,14 @@ const MANIFESTS: &[&str] = &[
     ".dockerignore",
 ];
 
-/// Source extensions, preferred for the rebuild's change.
-const SOURCES: &[&str] = &[
-    "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "go", "rs", "c", "cc", "cpp", "h", "hpp", "java",
-    "kt", "scala", "rb", "php", "cs", "ex", "exs", "sh", "html", "css",
+/// Source extensions, preferred for the rebuild's change: program code
+/// first, then scripts and pages.
+const SOURCES: &[&[&str]] = &[
+    &[
+        "py", "js", "mjs", "cjs", "ts", "tsx", "jsx", "go", "rs", "c", "cc", "cpp", "h", "hpp",
+        "java", "kt", "scala", "rb", "php", "cs", "ex", "exs",
+    ],
+    &["sh", "html", "css"],
 ];
 
 fn is_manifest(name: &str) -> bool {

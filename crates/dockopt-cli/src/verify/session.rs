@@ -503,6 +503,63 @@ pub fn verify(
     result.map(|()| report)
 }
 
+/// Writes the proposed `.dockerignore` into the rewrite's context (never
+/// over one that exists) and returns the context paths it leaves out.
+fn add_dockerignore(
+    side: &Side,
+    rw: &Rewrite,
+    src_ctx: &Path,
+    ignore: Option<&DockerIgnore>,
+) -> Result<Vec<String>, String> {
+    let Some(di) = &rw.dockerignore else {
+        return Ok(Vec::new());
+    };
+    let path = side.context.join(".dockerignore");
+    if path.exists() {
+        return Ok(Vec::new());
+    }
+    std::fs::write(&path, di).map_err(|e| e.to_string())?;
+    let proposed = DockerIgnore::parse(di.as_bytes()).map_err(|e| e.to_string())?;
+    context::newly_excluded(src_ctx, ignore, &proposed).map_err(|e| e.to_string())
+}
+
+/// Exports both images (and their bases, when a fix announces a new base)
+/// and reads them.
+fn read_images(
+    c: &Ctx<'_>,
+    original_text: &[u8],
+    rw: &Rewrite,
+    tag_a: &str,
+    tag_b: &str,
+) -> Result<(Image, Image, Option<BaseInfo>), String> {
+    let mut base_names = wanted_bases(c, original_text, rw);
+    let step = c.progress.step("exporting and reading the images");
+    let mut tags = vec![tag_a.to_string(), tag_b.to_string()];
+    if let Some((x, y)) = &base_names {
+        tags.extend([x.clone(), y.clone()]);
+    }
+    let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+    let exp = match export(c.builder, &tags, &c.work.join("export")) {
+        Ok(e) => e,
+        Err(e) if base_names.is_some() => {
+            c.progress.note(&format!(
+                "  base images not exported ({e}); reading the builds alone"
+            ));
+            base_names = None;
+            export(c.builder, &tags[..2], &c.work.join("export-builds"))?
+        }
+        Err(e) => return Err(e),
+    };
+    let a = exp.image(tag_a)?;
+    let b = exp.image(tag_b)?;
+    let bases = match &base_names {
+        Some(n) => base_info(&exp, n, &a, &b)?,
+        None => None,
+    };
+    step.done(&format!("{} and {} paths", a.tree.len(), b.tree.len()));
+    Ok((a, b, bases))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_sides(
     c: &mut Ctx<'_>,
@@ -533,16 +590,7 @@ fn run_sides(
         ignore,
         own_ignore,
     )?;
-    let mut excluded = Vec::new();
-    if let Some(di) = &rw.dockerignore {
-        let path = new.context.join(".dockerignore");
-        if !path.exists() {
-            std::fs::write(&path, di).map_err(|e| e.to_string())?;
-            let proposed = DockerIgnore::parse(di.as_bytes()).map_err(|e| e.to_string())?;
-            excluded =
-                context::newly_excluded(src_ctx, ignore, &proposed).map_err(|e| e.to_string())?;
-        }
-    }
+    let excluded = add_dockerignore(&new, rw, src_ctx, ignore)?;
     let prefix = tag_prefix();
     let (tag_a, tag_b) = (format!("{prefix}:original"), format!("{prefix}:rewritten"));
     let ra = c.build(&orig, &tag_a, "building the original", true)?;
@@ -570,32 +618,7 @@ fn run_sides(
         }
         return Ok(());
     }
-    let mut base_names = wanted_bases(c, original_text, rw);
-    let step = c.progress.step("exporting and reading the images");
-    let mut tags = vec![tag_a.clone(), tag_b.clone()];
-    if let Some((x, y)) = &base_names {
-        tags.extend([x.clone(), y.clone()]);
-    }
-    let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
-    let exp = match export(c.builder, &tags, &work.join("export")) {
-        Ok(e) => e,
-        Err(e) if base_names.is_some() => {
-            c.progress.note(&format!(
-                "  base images not exported ({e}); reading the builds alone"
-            ));
-            base_names = None;
-            export(c.builder, &tags[..2], &work.join("export-builds"))?
-        }
-        Err(e) => return Err(e),
-    };
-    let a = exp.image(&tag_a)?;
-    let b = exp.image(&tag_b)?;
-    let bases = match &base_names {
-        Some(n) => base_info(&exp, n, &a, &b)?,
-        None => None,
-    };
-    drop(exp);
-    step.done(&format!("{} and {} paths", a.tree.len(), b.tree.len()));
+    let (a, b, bases) = read_images(c, original_text, rw, &tag_a, &tag_b)?;
     describe_image(&mut report.original, &a, &b);
     describe_image(&mut report.rewritten, &b, &a);
     report.probes = run_probes(c, &tag_a, &tag_b);
@@ -700,16 +723,7 @@ fn bisect(
             let dir = c.work.join(format!("without-{n}"));
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
             let side = prepare_side(&dir, "side", src_ctx, file, &rw.text, ignore, own_ignore)?;
-            let mut excluded = Vec::new();
-            if let Some(di) = &rw.dockerignore {
-                let path = side.context.join(".dockerignore");
-                if !path.exists() {
-                    std::fs::write(&path, di).map_err(|e| e.to_string())?;
-                    let proposed = DockerIgnore::parse(di.as_bytes()).map_err(|e| e.to_string())?;
-                    excluded = context::newly_excluded(src_ctx, ignore, &proposed)
-                        .map_err(|e| e.to_string())?;
-                }
-            }
+            let excluded = add_dockerignore(&side, &rw, src_ctx, ignore)?;
             let tag = format!("{prefix}:without-{n}");
             let r = c.build(
                 &side,
