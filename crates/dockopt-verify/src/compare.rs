@@ -212,12 +212,16 @@ impl Explainer {
             .any(|rel| path.ends_with(&format!("/{rel}")))
     }
 
-    /// The reason for a difference at `path`, or `None` if nothing explains it.
+    /// The reason for a difference at `path`, or `None` if nothing explains
+    /// it. Build noise explains a path changed in place, or added or
+    /// removed in a directory both images have (a new log file), never a
+    /// whole directory that one image lacks.
     pub fn explain(
         &self,
         path: &str,
         old: Option<&Placed>,
         new: Option<&Placed>,
+        parent_in_both: bool,
     ) -> Option<(&'static str, &'static str)> {
         if self.is_dockerfile_copy(old, new) {
             return Some((DOCKERFILE, "the Dockerfile, copied into the image"));
@@ -240,7 +244,8 @@ impl Explainer {
                 });
             }
         }
-        if self.noise.is_match(path) {
+        let in_place = (old.is_some() && new.is_some()) || parent_in_both;
+        if in_place && self.noise.is_match(path) {
             return Some((NOISE, intent::NOISE_SUMMARY));
         }
         None
@@ -323,7 +328,12 @@ pub fn compare_trees(old: &FileTree, new: &FileTree, explainer: &Explainer) -> F
             original: a.map(|p| FileState::of(&p.node)),
             rewritten: b.map(|p| FileState::of(&p.node)),
         };
-        if let Some((reason, summary)) = explainer.explain(path, a, b) {
+        let parent = path
+            .rsplit_once('/')
+            .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+        let parent_in_both =
+            parent == "/" || (old.get(parent).is_some() && new.get(parent).is_some());
+        if let Some((reason, summary)) = explainer.explain(path, a, b, parent_in_both) {
             let g = groups.entry(reason).or_insert_with(|| {
                 order.push(reason);
                 Explained {
@@ -484,6 +494,32 @@ mod tests {
         let d = compare_trees(&old, &new, &Explainer::new(&["package-cache"]));
         assert_eq!(d.unexplained(), 0, "{d:?}");
         assert_eq!(d.explained[0].removed, 2);
+    }
+
+    #[test]
+    fn noise_explains_new_logs_but_not_a_missing_directory() {
+        let old = tree(&[
+            base(),
+            vec![
+                dir("/root/.npm/_logs"),
+                file("/root/.npm/_logs/1.log", "a"),
+                dir("/root/.npm/_cacache/index-v5"),
+                file("/root/.npm/_cacache/index-v5/ab", "time 1"),
+            ],
+        ]);
+        let new = tree(&[
+            base(),
+            vec![dir("/root/.npm/_logs"), file("/root/.npm/_logs/2.log", "b")],
+        ]);
+        let d = compare_trees(&old, &new, &Explainer::new::<&str>(&[]));
+        let noise = d
+            .explained
+            .iter()
+            .find(|e| e.reason == "build noise")
+            .unwrap();
+        assert_eq!((noise.added, noise.removed), (1, 1));
+        let removed: Vec<&str> = d.removed.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(removed, ["/root/.npm/_cacache/index-v5"], "{d:?}");
     }
 
     #[test]

@@ -190,8 +190,11 @@ pub const NOISE: &[&str] = &[
     "**/.npm/_update-notifier-last-checked",
     "**/__pycache__/*.pyc",
     "**/.wget-hsts",
-    // Go's build cache keys its entries by time and build ID.
+    // Go's build cache keys its entries by time and build ID; npm's and
+    // pip's cache entries record when they were fetched.
     "**/.cache/go-build/**",
+    "**/.npm/_cacache/**",
+    "**/.cache/pip/**",
 ];
 
 pub const NOISE_SUMMARY: &str = "logs and caches that differ between any two builds";
