@@ -195,3 +195,83 @@ fn step_suffix(b: &Build) -> String {
         .map(|s| format!(": {s}"))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_has_the_documented_keys() {
+        let mut r = Report::new("Dockerfile".into(), BuilderInfo::default());
+        r.original.built = true;
+        r.rewritten.built = true;
+        r.changed = true;
+        r.decide();
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["verdict"], "equivalent");
+        for side in ["original", "rewritten"] {
+            for key in [
+                "built",
+                "size_bytes",
+                "layers",
+                "layer_sizes",
+                "build_seconds",
+                "rebuild_seconds",
+                "failed_step",
+                "log_tail",
+            ] {
+                assert!(v[side].get(key).is_some(), "{side}.{key}");
+            }
+        }
+        for key in [
+            "config_changes",
+            "probes",
+            "bisect",
+            "differences",
+            "applied",
+            "builder",
+        ] {
+            assert!(v.get(key).is_some(), "{key}");
+        }
+        for key in ["added", "removed", "changed", "explained", "compared"] {
+            assert!(v["files"].get(key).is_some(), "files.{key}");
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_builds_then_differences() {
+        let mut r = Report::new("Dockerfile".into(), BuilderInfo::default());
+        r.decide();
+        assert_eq!(r.verdict, Verdict::Failed);
+        assert_eq!(r.differences, ["the original does not build"]);
+        r.original.built = true;
+        r.decide();
+        assert_eq!(r.differences, ["the rewrite does not build"]);
+        r.rewritten.built = true;
+        r.probes.push(Probe {
+            command: "true".into(),
+            original: ProbeRun {
+                status: Some(0),
+                output: String::new(),
+            },
+            rewritten: ProbeRun {
+                status: Some(1),
+                output: String::new(),
+            },
+            same: false,
+        });
+        r.config_changes.push(ConfigChange {
+            key: "User".into(),
+            original: serde_json::Value::Null,
+            rewritten: "app".into(),
+            explained_by: None,
+        });
+        r.decide();
+        assert_eq!(r.verdict, Verdict::Different);
+        assert_eq!(
+            r.differences,
+            ["probe `true` gives another result", "config User changed"]
+        );
+    }
+}
