@@ -663,6 +663,20 @@ fn rebuild_times(
     };
     report.rebuild_touched = Some(touch.clone());
     for (i, side) in [orig, new].into_iter().enumerate() {
+        // A builder may hold older layer chains for the same steps and
+        // follow one of them instead of the cold build's; an unchanged
+        // build first completes the chain it follows, so that the timed
+        // rebuild starts from a warm cache whatever the builder holds.
+        let warm = format!("{prefix}:{}-warm", ["original", "rewritten"][i]);
+        let side_name = ["original", "rewrite"][i];
+        c.build(
+            side,
+            &warm,
+            &format!("warming the {side_name}'s layer cache"),
+            false,
+        )?;
+        c.builder.remove(&warm);
+        super::cleanup::image_gone(&warm);
         let path = side.context.join(&touch);
         context::append_line(&path, i)
             .map_err(|e| format!("cannot change {touch} for the rebuild: {e}"))?;
