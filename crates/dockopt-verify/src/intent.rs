@@ -161,7 +161,7 @@ pub const INTENTS: &[Intent] = &[
             "/var/lib/apt/**",
             "/var/cache/**",
             "/var/log/**",
-            "/root/.cache/**",
+            "/root/.cache{,/**}",
             "/root/.npm{,/**}",
             "/root/go{,/**}",
             "/go{,/**}",
