@@ -25,6 +25,9 @@ pub enum Command {
     Rule(RuleArgs),
     /// Pin image references to digests and record them in dockopt.lock.
     Pin(PinArgs),
+    /// Build the original and the rewrite, compare the images, and say
+    /// whether the rewrite is equivalent. Exits 1 when it is not.
+    Verify(crate::verify::VerifyArgs),
 }
 
 #[derive(Debug, clap::Args)]

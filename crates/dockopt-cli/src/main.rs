@@ -8,6 +8,7 @@ mod fsctx;
 mod pin;
 mod progress;
 mod read;
+mod verify;
 mod write;
 
 use std::io::Write;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         args::Command::Parse(a) => commands::parse::run(&a),
         args::Command::Rule(a) => commands::rule::run(&a),
         args::Command::Pin(a) => pin::run(&a),
+        args::Command::Verify(a) => verify::run(&a),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status as u8)
