@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/apk.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::TextRange;
 
@@ -38,6 +38,7 @@ static RULE: Rule = Rule {
     summary: "apk add --no-cache instead of apk update and cache cleanup",
     docs: include_str!("../../docs/rules/apk.md"),
     fixes: Fixes::Safe,
+    gain: Gain::Size,
 };
 
 impl Transform for Apk {

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/apt.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
@@ -106,6 +106,7 @@ static RULE: Rule = Rule {
     summary: "apt-get install with -y, update in the same RUN, and no lists left behind",
     docs: include_str!("../../docs/rules/apt.md"),
     fixes: Fixes::Both,
+    gain: Gain::Size,
 };
 
 impl Transform for Apt {
@@ -141,7 +142,8 @@ impl Transform for Apt {
                             NAME,
                             "apt in a script: its interface is for people; use apt-get",
                             at,
-                        );
+                        )
+                        .with_gain(Gain::Correctness);
                         out.push(f.with_fix(Fix::safe(
                             "Use apt-get",
                             vec![Edit::replace(at, "apt-get")],
@@ -157,7 +159,8 @@ impl Transform for Apt {
                             NAME,
                             "apt-get install without -y: the build cannot answer its prompt",
                             at,
-                        );
+                        )
+                        .with_gain(Gain::Correctness);
                         out.push(
                             f.with_fix(Fix::safe("Add -y", vec![insert_after(&r, c, si, "-y")])),
                         );
@@ -172,7 +175,8 @@ impl Transform for Apt {
                 }
                 if let Some(c) = installs_without_update(cmds) {
                     let at = r.src(c.name.range.clone());
-                    let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at);
+                    let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at)
+    .with_gain(Gain::Correctness);
                     let network_none = r
                         .inst
                         .flags()

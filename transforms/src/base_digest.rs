@@ -2,7 +2,7 @@
 
 use dockopt_engine::image::{self, Target};
 use dockopt_engine::lock::Lock;
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Severity, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Severity, Transform};
 
 pub struct BaseDigest;
 
@@ -28,6 +28,7 @@ static RULE: Rule = Rule {
     summary: "Pin images by digest, as dockopt.lock records them (where a lock applies)",
     docs: include_str!("../../docs/rules/base-digest.md"),
     fixes: Fixes::Unsafe,
+    gain: Gain::Correctness,
 };
 
 impl Transform for BaseDigest {

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Severity, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Severity, Transform};
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 use regex::Regex;
 
@@ -351,6 +351,7 @@ static RULE: Rule = Rule {
     summary: "Keep secrets out of build arguments and ENV: use secret mounts",
     docs: include_str!("../../docs/rules/build-secrets.md"),
     fixes: Fixes::Unsafe,
+    gain: Gain::Correctness,
 };
 
 impl Transform for BuildSecrets {

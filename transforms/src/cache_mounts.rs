@@ -2,7 +2,7 @@
 
 use dockopt_engine::model::caches::{self, Tool};
 use dockopt_engine::model::State;
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::TextRange;
 
@@ -140,6 +140,7 @@ static RULE: Rule = Rule {
     summary: "BuildKit cache mounts instead of deleting package caches (opt-in)",
     docs: include_str!("../../docs/rules/cache-mounts.md"),
     fixes: Fixes::Unsafe,
+    gain: Gain::Rebuild,
 };
 
 impl Transform for CacheMounts {

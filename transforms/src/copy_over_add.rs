@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/copy-over-add.md")]
 
-use dockopt_engine::{BuildContext, Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{BuildContext, Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 
 use crate::util::same_case;
 
@@ -123,6 +123,7 @@ static RULE: Rule = Rule {
     summary: "Use COPY instead of ADD for plain local files",
     docs: include_str!("../../docs/rules/copy-over-add.md"),
     fixes: Fixes::Both,
+    gain: Gain::Correctness,
 };
 
 impl Transform for CopyOverAdd {

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/dockerignore.md")]
 
-use dockopt_engine::{Cx, Finding, Fixes, Rule, Severity, Transform};
+use dockopt_engine::{Cx, Finding, Fixes, Gain, Rule, Severity, Transform};
 use dockopt_syntax::Instruction;
 
 use crate::run::run;
@@ -137,6 +137,7 @@ static RULE: Rule = Rule {
     summary: "Propose a .dockerignore when the whole context is copied without one",
     docs: include_str!("../../docs/rules/dockerignore.md"),
     fixes: Fixes::None,
+    gain: Gain::Rebuild,
 };
 
 impl Transform for Dockerignore {

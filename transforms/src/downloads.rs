@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/downloads.md")]
 
-use dockopt_engine::{Cx, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::{Command, Script};
 use dockopt_syntax::Instruction;
 
@@ -122,6 +122,7 @@ static RULE: Rule = Rule {
     summary: "Download, extract and delete an archive in one RUN",
     docs: include_str!("../../docs/rules/downloads.md"),
     fixes: Fixes::Safe,
+    gain: Gain::Size,
 };
 
 impl Transform for Downloads {

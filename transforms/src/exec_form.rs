@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/exec-form.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 
 use crate::util::has_inner_comments;
 
@@ -54,6 +54,7 @@ static RULE: Rule = Rule {
     summary: "Use exec form for CMD and ENTRYPOINT so the program gets signals",
     docs: include_str!("../../docs/rules/exec-form.md"),
     fixes: Fixes::Unsafe,
+    gain: Gain::Correctness,
 };
 
 impl Transform for ExecForm {

@@ -1,7 +1,7 @@
 #![doc = include_str!("../../docs/rules/hoist-manifests.md")]
 
 use dockopt_engine::model::{Certainty, Inst};
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::{Instruction, TextRange};
 
@@ -19,6 +19,7 @@ static RULE: Rule = Rule {
     summary: "Copy dependency manifests and install before the source COPY",
     docs: include_str!("../../docs/rules/hoist-manifests.md"),
     fixes: Fixes::Both,
+    gain: Gain::Rebuild,
 };
 
 /// Where and how the install runs inside its RUN.

@@ -1,6 +1,7 @@
 //! The transforms, one module each. Every module's doc comment is its
 //! documentation page (`docs/rules/<name>.md` is generated from it).
 
+mod cost;
 mod manifests;
 mod run;
 mod runtimes;

@@ -1,8 +1,10 @@
 #![doc = include_str!("../../docs/rules/merge-runs.md")]
 
 use dockopt_engine::model::{ScriptInfo, State};
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
-use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
+use dockopt_syntax::{Instruction, ItemKind, SyntaxTree, TextRange};
+
+use crate::cost;
 
 use crate::run::{
     adjacent, comments_between, end_and_gap, errexit_shell, run, stage_runs, Run, Style,
@@ -72,6 +74,52 @@ pub fn merge_edits<'a>(
         return Err("the merged script would not parse".into());
     }
     Ok(join(tree, &ra, &rb, isolate_a, group_b, style))
+}
+
+/// Whether merging pays, and what it buys: a layer that no longer keeps what
+/// the next RUN deletes, an `apt-get update` that no cached layer can make
+/// stale, or one layer for two cheap steps. Two steps of which one is
+/// expensive (an install, a download, a build) stay apart, so that editing
+/// one does not run the other again.
+fn pays(cx: &Cx<'_>, a: &Instruction<'_>, b: &Instruction<'_>) -> Result<Gain, String> {
+    let (Some(ra), Some(rb)) = (run(cx, a), run(cx, b)) else {
+        return Err("a shell script that does not parse cleanly".into());
+    };
+    let (ca, cb) = (ra.script.commands(), rb.script.commands());
+    if cost::only_apt_update(ca) && cost::apt_install(cb) {
+        return Ok(Gain::Correctness);
+    }
+    let costly = |cmds: &[dockopt_shell::Command]| {
+        cmds.iter()
+            .find_map(|c| cost::expensive(c).map(|why| (c.name.text.clone(), why)))
+    };
+    match (costly(ca), costly(cb)) {
+        (None, None) => Ok(Gain::Size),
+        // The next RUN only deletes what the expensive one left: one layer
+        // without it is smaller, and nothing else runs again.
+        (Some(_), None) if cost::only_cleanup(ca, ra.script.text(), cb) => Ok(Gain::Size),
+        (Some((name, why)), _) | (None, Some((name, why))) => Err(format!(
+            "`{name}` is {why}: merged, it would run again whenever the other RUN changes, and nothing is saved"
+        )),
+    }
+}
+
+/// The line of a hadolint pragma between two RUNs (or above the second):
+/// merged, the pragma would sit inside the RUN and no longer apply.
+fn pragma_between(tree: &SyntaxTree, a: &Instruction<'_>, b: &Instruction<'_>) -> Option<u32> {
+    tree.items()
+        .iter()
+        .filter(|i| {
+            i.range.start >= a.range().end
+                && i.range.end <= b.range().start
+                && i.kind == ItemKind::Comment
+        })
+        .find(|i| {
+            String::from_utf8_lossy(tree.text(i.range))
+                .trim_start_matches(['#', ' ', '\t'])
+                .starts_with("hadolint")
+        })
+        .map(|i| tree.line_index().line_col(i.range.start).line)
 }
 
 /// Programs that replace or remove a file named in their arguments.
@@ -169,6 +217,7 @@ static RULE: Rule = Rule {
     summary: "Merge consecutive RUN instructions into one layer",
     docs: include_str!("../../docs/rules/merge-runs.md"),
     fixes: Fixes::Safe,
+    gain: Gain::Size,
 };
 
 impl Transform for MergeRuns {
@@ -190,10 +239,22 @@ impl Transform for MergeRuns {
                     "RUN right after RUN: each makes a layer",
                     b.keyword_range(),
                 );
-                match merge_edits(cx, a, b, style) {
-                    Ok(edits) => {
-                        out.push(finding.with_fix(Fix::safe("Merge into the previous RUN", edits)));
-                    }
+                if let Some(line) = pragma_between(cx.tree, a, b) {
+                    out.push(finding.refused(format!(
+                        "left separate: the hadolint pragma at line {line} applies to the RUN below it"
+                    )));
+                    continue;
+                }
+                // What stops the merge outright is said first, then whether
+                // it would pay.
+                match merge_edits(cx, a, b, style).and_then(|e| Ok((e, pays(cx, a, b)?))) {
+                    Ok((edits, gain)) => out.push(
+                        finding.with_gain(gain).with_fix(
+                            Fix::safe("Merge into the previous RUN", edits)
+                                .reading(a.range())
+                                .reading(b.range()),
+                        ),
+                    ),
                     Err(why) => out.push(finding.refused(format!("left separate: {why}"))),
                 }
             }

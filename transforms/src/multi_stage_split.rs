@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/multi-stage-split.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
 
 use crate::run::end_and_gap;
@@ -313,6 +313,7 @@ static RULE: Rule = Rule {
     summary: "Build with the toolchain in one stage, run on a slim base (unsafe)",
     docs: include_str!("../../docs/rules/multi-stage-split.md"),
     fixes: Fixes::Unsafe,
+    gain: Gain::Size,
 };
 
 impl Transform for MultiStageSplit {

@@ -2,7 +2,7 @@
 
 use dockopt_engine::image::ImageRef;
 use dockopt_engine::model::{Base, Certainty, Model, State};
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Severity, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Severity, Transform};
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree};
 
@@ -591,6 +591,7 @@ static RULE: Rule = Rule {
     summary: "Run the final stage as a user other than root (opt-in)",
     docs: include_str!("../../docs/rules/non-root-user.md"),
     fixes: Fixes::Unsafe,
+    gain: Gain::Correctness,
 };
 
 impl Transform for NonRootUser {

@@ -1,7 +1,7 @@
 #![doc = include_str!("../../docs/rules/package-cache.md")]
 
 use dockopt_engine::model::caches::{self, Cache, Tool};
-use dockopt_engine::{Applicability, Cx, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Applicability, Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
@@ -62,6 +62,7 @@ static RULE: Rule = Rule {
     summary: "Clean npm, yarn, pnpm and composer caches; gem install --no-document",
     docs: include_str!("../../docs/rules/package-cache.md"),
     fixes: Fixes::Both,
+    gain: Gain::Size,
 };
 
 impl Transform for PackageCache {

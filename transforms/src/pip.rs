@@ -1,7 +1,7 @@
 #![doc = include_str!("../../docs/rules/pip.md")]
 
 use dockopt_engine::model::caches::{self, Cache, Tool};
-use dockopt_engine::{Cx, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 
 use crate::run::{has_arg, insert_after, run, stage_runs};
@@ -34,6 +34,7 @@ static RULE: Rule = Rule {
     summary: "pip install --no-cache-dir",
     docs: include_str!("../../docs/rules/pip.md"),
     fixes: Fixes::Safe,
+    gain: Gain::Size,
 };
 
 impl Transform for Pip {

@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/dnf-yum-zypper.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 
 use crate::run::{append, has_arg, insert_after, run, stage_runs, subcommand, Style};
@@ -104,6 +104,7 @@ static RULE: Rule = Rule {
     summary: "dnf, yum, microdnf and zypper: non-interactive, and caches cleaned in the same RUN",
     docs: include_str!("../../docs/rules/dnf-yum-zypper.md"),
     fixes: Fixes::Both,
+    gain: Gain::Size,
 };
 
 impl Transform for RpmPackages {
@@ -135,7 +136,8 @@ impl Transform for RpmPackages {
                                 NAME,
                                 "zypper without -n can stop at a prompt",
                                 at,
-                            );
+                            )
+                            .with_gain(Gain::Correctness);
                             let edit = Edit::insert(at.end, " -n");
                             out.push(f.with_fix(Fix::safe("Add -n", vec![edit])));
                         }
@@ -158,7 +160,8 @@ impl Transform for RpmPackages {
                                 NAME,
                                 format!("{m} without -y stops at a prompt"),
                                 at,
-                            );
+                            )
+                            .with_gain(Gain::Correctness);
                             out.push(f.with_fix(Fix::safe(
                                 "Add -y",
                                 vec![insert_after(&r, c, si, "-y")],

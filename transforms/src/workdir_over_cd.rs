@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/rules/workdir-over-cd.md")]
 
-use dockopt_engine::{Applicability, Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
+use dockopt_engine::{Applicability, Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_syntax::{Instruction, TextRange};
 
 use crate::run::{end_and_gap, run, stage_runs};
@@ -46,6 +46,7 @@ static RULE: Rule = Rule {
     summary: "WORKDIR instead of a leading mkdir -p DIR && cd DIR",
     docs: include_str!("../../docs/rules/workdir-over-cd.md"),
     fixes: Fixes::Both,
+    gain: Gain::Correctness,
 };
 
 impl Transform for WorkdirOverCd {

@@ -333,7 +333,7 @@ pub struct Settings {
 mod tests {
     use super::*;
     use crate::finding::Finding;
-    use crate::transform::{Cx, Fixes, Rule};
+    use crate::transform::{Cx, Fixes, Gain, Rule};
 
     static APT: Rule = Rule {
         code: "DKR002",
@@ -341,6 +341,7 @@ mod tests {
         summary: "",
         docs: "",
         fixes: Fixes::Safe,
+        gain: Gain::Size,
     };
     static MERGE: Rule = Rule {
         code: "DKR001",
@@ -348,6 +349,7 @@ mod tests {
         summary: "",
         docs: "",
         fixes: Fixes::Safe,
+        gain: Gain::Size,
     };
 
     struct Fake(&'static Rule);

@@ -4,6 +4,8 @@ use std::fmt;
 
 use dockopt_syntax::TextRange;
 
+use crate::transform::Gain;
+
 use crate::fix::Fix;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub struct Finding {
     pub create: Option<NewFile>,
     /// Set by the transform; otherwise see [`Finding::severity`].
     pub severity: Option<Severity>,
+    /// What the fix buys, when it differs from the rule's.
+    pub gain: Option<Gain>,
 }
 
 /// How much a finding matters, in increasing order. `check` fails on
@@ -112,7 +116,17 @@ impl Finding {
             not_applied: None,
             create: None,
             severity: None,
+            gain: None,
         }
+    }
+
+    /// A finding whose fix buys something else than its rule's usually does
+    /// (a merge that keeps `apt-get update` with its install is about a
+    /// correct build, not size).
+    #[must_use]
+    pub fn with_gain(mut self, gain: Gain) -> Self {
+        self.gain = Some(gain);
+        self
     }
 
     /// The transform's own severity, or else: a refused rewrite is

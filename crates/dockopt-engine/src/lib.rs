@@ -24,4 +24,4 @@ pub use finding::{Finding, NewFile, NotApplied, Severity};
 pub use fix::{Applicability, Edit, Fix};
 pub use pipeline::{check, fix, FixOutcome};
 pub use select::Selection;
-pub use transform::{Cx, Fixes, Rule, Transform};
+pub use transform::{Cx, Fixes, Gain, Rule, Transform};

@@ -16,7 +16,7 @@ use crate::finding::{Finding, NotApplied};
 use crate::fix::{apply, uses_crlf, Applicability, Edit};
 use crate::model::{Model, Scripts};
 use crate::suppress::Suppressions;
-use crate::transform::{Cx, Transform};
+use crate::transform::{Cx, Gain, Transform};
 
 /// Rounds before the pipeline gives up on converging.
 pub const MAX_ROUNDS: usize = 10;
@@ -44,14 +44,27 @@ pub fn check_tree(
         };
         let mut found = Vec::new();
         t.check(&cx, &mut found);
-        findings.extend(
-            found
-                .into_iter()
-                .filter(|f| !suppressions.is_suppressed(f.code, f.name, f.range.start)),
-        );
+        let gain = t.rule().gain;
+        findings.extend(found.into_iter().filter(|f| {
+            !suppressions.is_suppressed(f.code, f.name, f.range.start)
+                && (f.gain.unwrap_or(gain) != Gain::Size || ships_at(&model, f.range.start))
+        }));
     }
     findings.sort_by(|a, b| (a.range.start, a.code).cmp(&(b.range.start, b.code)));
     findings
+}
+
+/// Whether the instruction at `offset` is in a stage whose layers ship in the
+/// target image (or before any stage). Size-only findings elsewhere save
+/// nothing, so they are not reported.
+fn ships_at(model: &Model<'_>, offset: u32) -> bool {
+    let i = model
+        .insts
+        .partition_point(|x| x.syntax.range().start <= offset);
+    let Some(inst) = i.checked_sub(1).map(|i| &model.insts[i]) else {
+        return true;
+    };
+    inst.stage.is_none() || model.ships(inst)
 }
 
 /// `check`: findings on the file as it is.
@@ -108,10 +121,9 @@ fn threshold(settings: &Settings) -> Applicability {
     }
 }
 
-/// Edits that touch count as overlapping: text inserted at the edge of a
+/// Ranges that touch count as overlapping: text inserted at the edge of a
 /// replaced range depends on what the other edit writes there.
-fn overlaps(a: &Edit, b: &Edit) -> bool {
-    let (a, b) = (a.range, b.range);
+fn touches(a: TextRange, b: TextRange) -> bool {
     a.start <= b.end && b.start <= a.end
 }
 
@@ -134,14 +146,25 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
             .and_then(crate::fix::Fix::range)
             .map(|r| r.start)
     });
-    let mut taken: Vec<&Edit> = Vec::new();
+    // Ranges edited, and ranges read, by the fixes picked so far.
+    let mut edited: Vec<TextRange> = Vec::new();
+    let mut read: Vec<TextRange> = Vec::new();
     let mut picked = Vec::new();
     for i in order {
-        let edits = &findings[i].fix.as_ref().expect("filtered").edits;
-        if edits.iter().any(|e| taken.iter().any(|t| overlaps(e, t))) {
+        let fix = findings[i].fix.as_ref().expect("filtered");
+        let mine: Vec<TextRange> = fix.edits.iter().map(|e| e.range).collect();
+        let clash = mine
+            .iter()
+            .any(|e| edited.iter().chain(&read).any(|t| touches(*e, *t)))
+            || fix
+                .reads
+                .iter()
+                .any(|r| edited.iter().any(|t| touches(*r, *t)));
+        if clash {
             continue;
         }
-        taken.extend(edits);
+        edited.extend(mine);
+        read.extend(fix.reads.iter().copied());
         picked.push(i);
     }
     picked
@@ -337,7 +360,7 @@ fn keep_original(
 mod tests {
     use super::*;
     use crate::fix::Fix;
-    use crate::transform::{Fixes, Rule};
+    use crate::transform::{Fixes, Gain, Rule};
 
     static RULE: Rule = Rule {
         code: "DKR900",
@@ -345,6 +368,7 @@ mod tests {
         summary: "",
         docs: "",
         fixes: Fixes::Safe,
+        gain: Gain::Correctness,
     };
 
     /// Upper-cases every `run` keyword; the fix for the line holding

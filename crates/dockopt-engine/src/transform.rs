@@ -56,6 +56,27 @@ impl Fixes {
     }
 }
 
+/// What a transform's fixes buy, which decides where they are worth making.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Gain {
+    /// A smaller image: worth it only in stages whose layers ship.
+    Size,
+    /// A faster rebuild: worth it in every stage the build runs.
+    Rebuild,
+    /// A build that is right (or safer, or clearer): worth it everywhere.
+    Correctness,
+}
+
+impl Gain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Size => "size",
+            Self::Rebuild => "rebuild",
+            Self::Correctness => "correctness",
+        }
+    }
+}
+
 /// A transform's identity and documentation, declared once in its module.
 #[derive(Debug)]
 pub struct Rule {
@@ -68,6 +89,8 @@ pub struct Rule {
     /// The documentation page, in Markdown.
     pub docs: &'static str,
     pub fixes: Fixes,
+    /// What its findings buy unless a finding says otherwise.
+    pub gain: Gain,
 }
 
 pub trait Transform: Sync {
