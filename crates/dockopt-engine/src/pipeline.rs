@@ -47,11 +47,29 @@ pub fn check_tree(
         let gain = t.rule().gain;
         findings.extend(found.into_iter().filter(|f| {
             !suppressions.is_suppressed(f.code, f.name, f.range.start)
+                && !fix_suppressed(&suppressions, f)
                 && (f.gain.unwrap_or(gain) != Gain::Size || ships_at(&model, f.range.start))
         }));
     }
     findings.sort_by(|a, b| (a.range.start, a.code).cmp(&(b.range.start, b.code)));
     findings
+}
+
+/// Whether a suppression above any instruction the fix edits or reads
+/// silences the finding's transform: `# dockopt: ignore[merge-runs]` above
+/// the first of two RUNs stops their merge, though the finding is on the
+/// second.
+fn fix_suppressed(s: &Suppressions, f: &Finding) -> bool {
+    f.fix.as_ref().is_some_and(|fix| {
+        fix.edits
+            .iter()
+            .map(|e| e.range)
+            .chain(fix.reads.iter().copied())
+            .any(|r| {
+                s.is_suppressed(f.code, f.name, r.start)
+                    || (r.end > r.start && s.is_suppressed(f.code, f.name, r.end - 1))
+            })
+    })
 }
 
 /// Whether the instruction at `offset` is in a stage whose layers ship in the
