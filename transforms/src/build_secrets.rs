@@ -3,10 +3,10 @@
 use std::sync::OnceLock;
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Severity, Transform};
-use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
+use dockopt_syntax::{Instruction, TextRange};
 use regex::Regex;
 
-use crate::util::{add_syntax_directive, syntax_directive};
+use crate::util::frontend_has;
 
 pub struct BuildSecrets;
 
@@ -246,37 +246,6 @@ fn key_range(inst: &Instruction<'_>, key: &str) -> TextRange {
     }
 }
 
-/// Whether the file's frontend has `env=` on secret mounts (Dockerfile
-/// 1.10): no directive (one is added), or `docker/dockerfile` at 1, 1.10 or
-/// later, or a labs channel of those.
-fn frontend_ok(tree: &SyntaxTree) -> Result<bool, String> {
-    let Some(syntax) = syntax_directive(tree) else {
-        return Ok(false);
-    };
-    let s = syntax.trim();
-    let s = s.strip_prefix("docker.io/").unwrap_or(s);
-    let Some(tag) = s.strip_prefix("docker/dockerfile:") else {
-        return Err(format!("the file builds with the frontend {s}"));
-    };
-    let version = tag
-        .split('@')
-        .next()
-        .unwrap_or(tag)
-        .trim_end_matches("-labs");
-    let mut parts = version.split('.');
-    let major = parts.next().and_then(|p| p.parse::<u32>().ok());
-    let minor = parts.next().map(|p| p.parse::<u32>().ok());
-    match (major, minor) {
-        (Some(1), None) => Ok(true),
-        (Some(1), Some(Some(m))) if m >= 10 => Ok(true),
-        (Some(m), _) if m > 1 => Ok(true),
-        _ if version == "labs" || version.is_empty() => Ok(true),
-        _ => Err(format!(
-            "the file's `# syntax={syntax}` is older than Dockerfile 1.10, which added env= to secret mounts"
-        )),
-    }
-}
-
 /// The unsafe fix for `ARG NAME` in a stage: a secret mount on the RUNs
 /// that read it, and the ARG removed.
 fn secret_mount_fix(
@@ -334,11 +303,7 @@ fn secret_mount_fix(
             .map_or_else(|| r.args_range().start, |f| f.range.start);
         edits.push(Edit::insert(first, mount.clone()));
     }
-    match frontend_ok(cx.tree) {
-        Ok(true) => {}
-        Ok(false) => edits.push(add_syntax_directive(cx.tree)),
-        Err(why) => return Err(why),
-    }
+    frontend_has(cx.tree, 10, "env= on secret mounts")?;
     Ok(Fix::unsafe_(
         format!("Mount {name} as a build secret; build with --secret id={name},env={name}"),
         edits,

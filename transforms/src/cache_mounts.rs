@@ -7,7 +7,7 @@ use dockopt_shell::Command;
 use dockopt_syntax::TextRange;
 
 use crate::run::{run, stage_runs, subcommand, Run};
-use crate::util::{add_syntax_directive, syntax_directive};
+use crate::util::frontend_has;
 
 pub struct CacheMounts;
 
@@ -149,7 +149,7 @@ impl Transform for CacheMounts {
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let has_syntax = syntax_directive(cx.tree).is_some();
+        let frontend = frontend_has(cx.tree, 2, "cache mounts");
         for (_, insts) in stage_runs(cx) {
             for inst in &insts {
                 let Some(m) = cx.model.inst(inst) else {
@@ -185,6 +185,10 @@ impl Transform for CacheMounts {
                     );
                     if !m.state.is_root() {
                         out.push(f.refused("no mount: a non-root USER is in force"));
+                        continue;
+                    }
+                    if let Err(why) = &frontend {
+                        out.push(f.refused(format!("no mount: {why}")));
                         continue;
                     }
                     let Ok(targets) = targets else {
@@ -235,9 +239,6 @@ impl Transform for CacheMounts {
                             start -= 1;
                         }
                         edits.push(Edit::delete(TextRange::new(start, end)));
-                    }
-                    if !has_syntax && !mounted {
-                        edits.push(add_syntax_directive(cx.tree));
                     }
                     out.push(f.with_fix(Fix::unsafe_(
                         format!("Mount a cache for {}", cache.tool),

@@ -1,12 +1,12 @@
 //! Node: a server on the slim Node image, or a static front end on a web
 //! server image.
 
-use dockopt_engine::{Cx, Edit};
+use dockopt_engine::Cx;
 use dockopt_syntax::Stage;
 
 use super::files::{calls, context_text};
 use super::{command, Input, Split};
-use crate::util::{add_syntax_directive, syntax_directive};
+use crate::util::frontend_has;
 
 mod static_site;
 
@@ -23,7 +23,10 @@ pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
             runtime,
             lines: vec![static_site::nginx_conf(&served)],
             copies: vec![(dir, "/usr/share/nginx/html".into())],
-            build_edits: heredoc_syntax(cx)?.into_iter().collect(),
+            build_edits: {
+                frontend_has(cx.tree, 4, "heredocs")?;
+                Vec::new()
+            },
             site: true,
             ..Split::default()
         });
@@ -102,31 +105,6 @@ pub(super) fn node(input: Input<'_, '_>) -> Result<Split, String> {
         build_tail: prune(cx, stage, &words).into_iter().collect(),
         ..Split::default()
     })
-}
-
-/// The edit that lets the file use heredocs: a `syntax` directive, unless
-/// one that allows them is there.
-fn heredoc_syntax(cx: &Cx<'_>) -> Result<Option<Edit>, String> {
-    let Some(value) = syntax_directive(cx.tree) else {
-        return Ok(Some(add_syntax_directive(cx.tree)));
-    };
-    let version = value
-        .trim_start_matches("docker.io/")
-        .strip_prefix("docker/dockerfile:")
-        .unwrap_or_default();
-    let (major, minor) = version.split_once('.').unwrap_or((version, "99"));
-    let minor: u32 = minor
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or(0);
-    let ok = major.starts_with('1') && (major != "1" || minor >= 4) || version == "labs";
-    if ok {
-        Ok(None)
-    } else {
-        Err(format!("the syntax directive ({value}) predates heredocs"))
-    }
 }
 
 /// A RUN that drops dev dependencies once the build has used them, after
