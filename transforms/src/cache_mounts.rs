@@ -4,7 +4,7 @@ use dockopt_engine::model::caches::{self, Tool};
 use dockopt_engine::model::State;
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
-use dockopt_syntax::TextRange;
+use dockopt_syntax::{Instruction, TextRange};
 
 use crate::run::{run, stage_runs, subcommand, Run};
 use crate::util::frontend_has;
@@ -45,6 +45,64 @@ fn cache_for(c: &Command) -> Option<Cache> {
         ("gradle" | "gradlew", _) => cache("gradle", &[Tool::Gradle], false),
         _ => None,
     }
+}
+
+/// A dependency pre-fetch: a step whose layer exists to keep the downloads
+/// cached for the build after it (`mvn dependency:go-offline`, `gradle
+/// dependencies`, `cargo fetch`). A cache mount would empty that layer, and
+/// a builder without a persistent cache would download everything on every
+/// build.
+fn prefetch(c: &Command) -> bool {
+    let n = c.name.text.rsplit('/').next().unwrap_or_default();
+    let has = |f: &dyn Fn(&str) -> bool| c.args.iter().any(|a| f(&a.text));
+    match n {
+        "mvn" | "mvnw" => has(&|a| a.starts_with("dependency:") || a.ends_with(":go-offline")),
+        "gradle" | "gradlew" => has(&|a| a == "dependencies" || a == "--refresh-dependencies"),
+        "cargo" => subcommand(c, &[]).is_some_and(|i| c.args[i].text == "fetch"),
+        _ => false,
+    }
+}
+
+/// Whether the image's apt configuration keeps downloaded archives: the
+/// Debian and Ubuntu images' `docker-clean` deletes them after every
+/// install, which leaves an archive mount empty, unless a RUN removes it or
+/// sets `Keep-Downloaded-Packages`.
+fn apt_keeps_archives(texts: &[&str]) -> bool {
+    texts.iter().any(|t| {
+        t.contains("Keep-Downloaded-Packages") || (t.contains("docker-clean") && t.contains("rm "))
+    })
+}
+
+/// The RUN, here or in a stage this one is built on, that already keeps
+/// `tool`'s cache in a layer: a mount here would hide it.
+fn cache_in_layer_below(cx: &Cx<'_>, inst: &Instruction<'_>, tool: &str) -> Option<u32> {
+    let m = cx.model.inst(inst)?;
+    let mut stage = m.stage;
+    let mut before = m.index;
+    while let Some(s) = stage {
+        let info = &cx.model.stages[s];
+        for i in cx.model.insts[info.insts.start..before.min(info.insts.end)]
+            .iter()
+            .rev()
+        {
+            let Some(r) = run(cx, &i.syntax) else {
+                continue;
+            };
+            let fills = r.script.commands().iter().any(|c| {
+                cache_for(c).is_some_and(|k| {
+                    k.tool == tool
+                        && targets(&k, &i.state)
+                            .is_ok_and(|t| !t.iter().any(|t| r.cache_mount_covers(t)))
+                })
+            });
+            if fills && cleanups(&r, tool).is_empty() {
+                return Some(i.syntax.start_line());
+            }
+        }
+        stage = info.base_stage();
+        before = stage.map_or(0, |b| cx.model.stages[b].insts.end);
+    }
+    None
 }
 
 /// Why a tool's cache gets no mount.
@@ -158,11 +216,16 @@ impl Transform for CacheMounts {
                 let Some(r) = run(cx, inst) else { continue };
                 let mut seen: Vec<&str> = Vec::new();
                 for c in r.script.commands() {
-                    let Some(cache) = cache_for(c) else { continue };
-                    if seen.contains(&cache.tool) {
+                    let Some(mut cache) = cache_for(c) else {
+                        continue;
+                    };
+                    if seen.contains(&cache.tool) || prefetch(c) {
                         continue;
                     }
                     seen.push(cache.tool);
+                    if cache.tool == "apt" && !apt_keeps_archives(&[r.script.text()]) {
+                        cache.caches = &[Tool::AptLists];
+                    }
                     let targets = targets(&cache, &m.state);
                     let mounted = match &targets {
                         Ok(t) => t.iter().any(|t| r.cache_mount_covers(t)),
@@ -189,6 +252,13 @@ impl Transform for CacheMounts {
                     }
                     if let Err(why) = &frontend {
                         out.push(f.refused(format!("no mount: {why}")));
+                        continue;
+                    }
+                    if let Some(line) = cache_in_layer_below(cx, inst, cache.tool) {
+                        out.push(f.refused(format!(
+                            "no mount: the RUN at line {line} keeps the {} cache in a layer, which a mount here would hide",
+                            cache.tool
+                        )));
                         continue;
                     }
                     let Ok(targets) = targets else {
