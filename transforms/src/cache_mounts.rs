@@ -192,6 +192,58 @@ fn still_parses(text: &str, removed: &[std::ops::Range<usize>]) -> bool {
     dockopt_shell::Script::parse(&out).is_ok()
 }
 
+/// The mounts for `targets`, and the cleanup they make pointless removed.
+fn mount_fix(
+    cx: &Cx<'_>,
+    inst: &Instruction<'_>,
+    r: &Run<'_>,
+    cache: &Cache,
+    targets: &[String],
+    mounted: bool,
+) -> Result<Fix, String> {
+    let sharing = if cache.sharing_locked {
+        ",sharing=locked"
+    } else {
+        ""
+    };
+    let mounts: Vec<String> = targets
+        .iter()
+        .map(|t| format!("--mount=type=cache,target={t}{sharing}"))
+        .collect();
+    let removed = cleanups(r, cache.tool);
+    // Deleting text across a comment line of the continuation would end
+    // the RUN early; adding a mount next to the keyword is fine.
+    if !removed.is_empty() && crate::util::has_inner_comments(inst) {
+        return Err("no mount: the cleanup to drop sits among comment lines inside the RUN".into());
+    }
+    if !still_parses(r.script.text(), &removed) {
+        return Err("no mount: removing the cleanup would leave a broken script".into());
+    }
+    let kw = inst.keyword_range();
+    let mut edits = Vec::new();
+    if !mounted {
+        edits.push(Edit::insert(kw.end, format!(" {}", mounts.join(" "))));
+    }
+    let src = cx.tree.source();
+    let esc = cx.tree.escape();
+    for range in removed {
+        let mut start = r.src_at(range.start);
+        let end = r.src_at(range.end - 1) + 1;
+        // Also drop the line break and indentation before it.
+        while start > 0
+            && (matches!(src[start as usize - 1], b' ' | b'\t' | b'\n' | b'\r')
+                || src[start as usize - 1] == esc)
+        {
+            start -= 1;
+        }
+        edits.push(Edit::delete(TextRange::new(start, end)));
+    }
+    Ok(Fix::unsafe_(
+        format!("Mount a cache for {}", cache.tool),
+        edits,
+    ))
+}
+
 static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
@@ -267,53 +319,10 @@ impl Transform for CacheMounts {
                         ));
                         continue;
                     };
-                    if crate::util::has_inner_comments(inst) {
-                        out.push(f.refused("no mount: comment lines inside the RUN"));
-                        continue;
+                    match mount_fix(cx, inst, &r, &cache, &targets, mounted) {
+                        Ok(fix) => out.push(f.with_fix(fix)),
+                        Err(why) => out.push(f.refused(why)),
                     }
-                    let mounts: Vec<String> = targets
-                        .iter()
-                        .map(|t| {
-                            format!(
-                                "--mount=type=cache,target={t}{}",
-                                if cache.sharing_locked {
-                                    ",sharing=locked"
-                                } else {
-                                    ""
-                                }
-                            )
-                        })
-                        .collect();
-                    let removed = cleanups(&r, cache.tool);
-                    if !still_parses(r.script.text(), &removed) {
-                        out.push(
-                            f.refused("no mount: removing the cleanup would leave a broken script"),
-                        );
-                        continue;
-                    }
-                    let kw = inst.keyword_range();
-                    let mut edits = Vec::new();
-                    if !mounted {
-                        edits.push(Edit::insert(kw.end, format!(" {}", mounts.join(" "))));
-                    }
-                    for range in removed {
-                        let mut start = r.src_at(range.start);
-                        let end = r.src_at(range.end - 1) + 1;
-                        // Also drop the line break and indentation before it.
-                        let src = cx.tree.source();
-                        let esc = cx.tree.escape();
-                        while start > 0
-                            && (matches!(src[start as usize - 1], b' ' | b'\t' | b'\n' | b'\r')
-                                || src[start as usize - 1] == esc)
-                        {
-                            start -= 1;
-                        }
-                        edits.push(Edit::delete(TextRange::new(start, end)));
-                    }
-                    out.push(f.with_fix(Fix::unsafe_(
-                        format!("Mount a cache for {}", cache.tool),
-                        edits,
-                    )));
                 }
             }
         }
