@@ -36,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHOSEN = [
     "hoist-manifests/bad_npm_without_lock",
     "hoist-manifests/bad_pip_includes",
-    "hoist-manifests/bad_npm_install_becomes_ci_unsafe",
+    "hoist-manifests/bad_npm_install_with_lock_moves_as_written",
 ]
 
 # Rules whose fixes are unsafe by design.

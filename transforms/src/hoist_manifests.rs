@@ -5,7 +5,9 @@ use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::{Instruction, TextRange};
 
-use crate::manifests::{at, is_installer, moved_by, parent, plan, Layout, Placed, Plan};
+use crate::manifests::{
+    at, context_free, is_installer, moved_by, parent, plan, Layout, Placed, Plan,
+};
 use crate::run::{end_and_gap, run, stage_runs, Run};
 
 pub struct HoistManifests;
@@ -67,7 +69,7 @@ impl Transform for HoistManifests {
                             .script
                             .commands()
                             .iter()
-                            .find(|c| c.top_level && is_installer(c))?
+                            .find(|c| c.top_level && is_installer(c) && !context_free(c))?
                             .clone();
                         Some((pos + 1 + k, r, c))
                     })
@@ -195,6 +197,12 @@ fn site(run_inst: &Inst<'_>, r: &Run<'_>, cmd: &Command) -> Result<Site, String>
                 index,
             })
         }
+        // Steps that read nothing from the context move along with it.
+        _ if top[..index].iter().all(|c| context_free(c)) => Ok(Site {
+            cwd: wd.text.clone(),
+            cd: None,
+            index,
+        }),
         _ => Err(format!(
             "`{}` runs before the install in the same RUN",
             short(&script[top[index - 1].range.clone()])
@@ -248,10 +256,11 @@ fn hoisted_script(r: &Run<'_>, cmd: &Command, site: &Site, p: &Plan) -> String {
         );
         return whole.trim().to_string();
     }
-    match &site.cd {
-        Some(cd) => format!("{cd} && {}", p.install),
-        None => p.install.clone(),
-    }
+    // The steps before it (a `cd`, or steps that read nothing from the
+    // context) run first, as they did.
+    format!("{}{}", &text[..cmd.range.start], p.install)
+        .trim()
+        .to_string()
 }
 
 /// The folders the hoisted COPYs write, in order, with the files each gets.
@@ -375,9 +384,15 @@ fn fix(
     let top: Vec<&Command> = r.script.top_level().collect();
     match top.get(h.site.index + 1) {
         Some(next) if !moves_whole(r, &h.site, p) => {
-            // Keep the rest of the RUN where it was, after its `cd`.
+            // Keep the rest of the RUN where it was, after its `cd`; steps
+            // before the install moved with it.
+            let from = if h.site.cd.is_some() {
+                cmd.range.start
+            } else {
+                top[0].range.start
+            };
             edits.push(Edit::delete(TextRange::new(
-                r.src_at(cmd.range.start),
+                r.src_at(from),
                 r.src_at(next.range.start),
             )));
         }

@@ -546,6 +546,65 @@ pub fn is_installer(c: &Command) -> bool {
     }
 }
 
+/// A command that reads nothing from the build context: an install of
+/// packages named on the command line from a registry (`pip install
+/// --upgrade pip`, `npm install -g pnpm`, `apt-get install -y gcc`), or a
+/// tool's own setup (`corepack enable`, `poetry config ...`). It can run
+/// before the manifests are copied as well as after.
+pub fn context_free(c: &Command) -> bool {
+    let n = program(c);
+    let words: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+    let local = |w: &&str| {
+        w.starts_with('.')
+            || w.starts_with('/')
+            || w.starts_with('~')
+            || w.starts_with("file:")
+            || w.contains('$')
+            || w.ends_with(".txt")
+            || w.ends_with(".whl")
+            || w.ends_with(".tar.gz")
+            || w.ends_with(".deb")
+    };
+    let named = |skip: &[&str]| {
+        let operands: Vec<&&str> = words
+            .iter()
+            .filter(|w| !w.starts_with('-') && !skip.contains(w))
+            .collect();
+        !operands.is_empty() && !operands.iter().any(|w| local(w))
+    };
+    let reads_files = words.iter().any(|w| {
+        matches!(
+            *w,
+            "-r" | "--requirement" | "-c" | "--constraint" | "-e" | "--editable"
+        )
+    });
+    if words.first() == Some(&"config") {
+        return matches!(n, "poetry" | "pip" | "pip3" | "npm" | "pnpm" | "yarn");
+    }
+    match n {
+        p if p.starts_with("pip") => {
+            words.first() == Some(&"install") && !reads_files && named(&["install"])
+        }
+        p if p.starts_with("python") => {
+            words.starts_with(&["-m", "pip", "install"])
+                && !reads_files
+                && named(&["-m", "pip", "install"])
+        }
+        "npm" => {
+            matches!(words.first(), Some(&("install" | "i")))
+                && words.iter().any(|w| matches!(*w, "-g" | "--global"))
+                && named(&["install", "i"])
+        }
+        "corepack" => matches!(words.first(), Some(&("enable" | "prepare" | "install"))),
+        "gem" => words.first() == Some(&"install") && named(&["install"]),
+        "apt-get" | "apt" => {
+            words.contains(&"update") || (words.contains(&"install") && named(&["install"]))
+        }
+        "apk" => words.first() == Some(&"add") && named(&["add"]),
+        _ => false,
+    }
+}
+
 /// Environment variables that move where the command's tool reads its
 /// manifests.
 pub fn moved_by(c: &Command) -> &'static [&'static str] {
@@ -578,7 +637,7 @@ pub fn plan(lay: &Layout<'_>, cwd: &str, c: &Command, text: &str) -> Result<Plan
     }
     let dir = dir.as_str();
     match n {
-        "npm" => npm(lay, dir, c, &a, text),
+        "npm" => npm(lay, dir, &a, text),
         "go" => go(lay, dir, text),
         "yarn" => yarn(lay, dir, text),
         "pnpm" => pnpm(lay, dir, text),
@@ -657,8 +716,7 @@ fn check_above(lay: &Layout<'_>, dir: &str, names: &[&str], tool: &str) -> Resul
     Ok(())
 }
 
-fn npm(lay: &Layout<'_>, dir: &str, c: &Command, a: &Args<'_>, text: &str) -> Result<Plan, String> {
-    let verb = a.first().unwrap_or_default();
+fn npm(lay: &Layout<'_>, dir: &str, a: &Args<'_>, text: &str) -> Result<Plan, String> {
     if a.positional.len() > 1 {
         return Err("npm install names packages".into());
     }
@@ -673,20 +731,10 @@ fn npm(lay: &Layout<'_>, dir: &str, c: &Command, a: &Args<'_>, text: &str) -> Re
             }
         }
     }
-    let lock = lay.present(dir, &["package-lock.json", "npm-shrinkwrap.json"]);
-    let locked = !lock.is_empty();
-    files.extend(lock);
+    // The install moves as written: turning `npm install` into `npm ci` is
+    // the npm-ci rule's own, unsafe, fix.
+    files.extend(lay.present(dir, &["package-lock.json", "npm-shrinkwrap.json"]));
     files.extend(lay.present(dir, &[".npmrc"]));
-    if locked && matches!(verb, "install" | "i") {
-        // npm ci never rewrites the lock, which the broad COPY would undo.
-        let w = &c.args[a.positional_at[0]];
-        let at = w.range.start - c.range.start;
-        let install = format!("{}ci{}", &text[..at], &text[at + w.text.len()..]);
-        return Ok(Plan {
-            applicability: Applicability::Unsafe,
-            ..Plan::moved(files, &install)
-        });
-    }
     Ok(Plan::moved(files, text))
 }
 

@@ -20,9 +20,6 @@ RUN cd api && go mod download
 WORKDIR /g
 COPY npmsub/ .
 RUN npm ci --workspace client
-WORKDIR /h
-COPY poetryapp/ .
-RUN poetry config virtualenvs.create false && poetry install --no-interaction
 WORKDIR /i
 COPY javaapp/ .
 RUN mvn -f other/pom.xml -B package
