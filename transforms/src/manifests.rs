@@ -560,10 +560,9 @@ pub fn context_free(c: &Command) -> bool {
             || w.starts_with('~')
             || w.starts_with("file:")
             || w.contains('$')
-            || w.ends_with(".txt")
-            || w.ends_with(".whl")
-            || w.ends_with(".tar.gz")
-            || w.ends_with(".deb")
+            || [".txt", ".whl", ".tar.gz", ".zip", ".deb", ".tgz"]
+                .iter()
+                .any(|ext| w.to_ascii_lowercase().ends_with(ext))
     };
     let named = |skip: &[&str]| {
         let operands: Vec<&&str> = words
