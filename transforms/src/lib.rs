@@ -20,6 +20,7 @@ pub mod hoist_manifests;
 pub mod merge_runs;
 pub mod multi_stage_split;
 pub mod non_root_user;
+pub mod npm_ci;
 pub mod package_cache;
 pub mod pip;
 pub mod rpm;
@@ -46,6 +47,7 @@ pub static ALL: &[&dyn Transform] = &[
     &base_digest::BaseDigest,
     &non_root_user::NonRootUser,
     &build_secrets::BuildSecrets,
+    &npm_ci::NpmCi,
 ];
 
 /// Finds a transform by code or name.
