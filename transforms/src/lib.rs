@@ -12,6 +12,7 @@ pub mod apt;
 pub mod base_digest;
 pub mod build_secrets;
 pub mod cache_mounts;
+pub mod copy_after_installs;
 pub mod copy_over_add;
 pub mod dockerignore;
 pub mod downloads;
@@ -48,6 +49,7 @@ pub static ALL: &[&dyn Transform] = &[
     &non_root_user::NonRootUser,
     &build_secrets::BuildSecrets,
     &npm_ci::NpmCi,
+    &copy_after_installs::CopyAfterInstalls,
 ];
 
 /// Finds a transform by code or name.

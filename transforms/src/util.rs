@@ -67,3 +67,20 @@ pub fn frontend_has(tree: &SyntaxTree, minor: u32, feature: &str) -> Result<(), 
         ))
     }
 }
+
+/// Where the comment lines directly above an instruction start (the
+/// instruction's own start when there are none): they describe it, and
+/// move with it.
+pub fn leading_comments_start(tree: &SyntaxTree, inst: &Instruction<'_>) -> u32 {
+    let items = tree.items();
+    let at = inst.range().start;
+    let index = items.iter().position(|i| i.range.start == at).unwrap_or(0);
+    let first = items[..index]
+        .iter()
+        .rposition(|i| i.kind != dockopt_syntax::ItemKind::Comment)
+        .map_or(0, |p| p + 1);
+    items
+        .get(first)
+        .filter(|_| first < index)
+        .map_or(at, |i| i.range.start)
+}

@@ -1,7 +1,7 @@
 //! Where the runtime stage goes, and what the build stage loses to it.
 
 use dockopt_engine::Edit;
-use dockopt_syntax::{Instruction, ItemKind, Stage, SyntaxTree, TextRange};
+use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
 
 use crate::run::comments_between;
 
@@ -90,17 +90,8 @@ fn line_start(src: &[u8], at: usize) -> usize {
 /// The comment lines directly above an instruction: where they start, and
 /// their text.
 pub(super) fn leading_comments(tree: &SyntaxTree, inst: &Instruction<'_>) -> (u32, Vec<String>) {
-    let items = tree.items();
     let at = inst.range().start;
-    let index = items.iter().position(|i| i.range.start == at).unwrap_or(0);
-    let first = items[..index]
-        .iter()
-        .rposition(|i| i.kind != ItemKind::Comment)
-        .map_or(0, |p| p + 1);
-    let start = items
-        .get(first)
-        .filter(|_| first < index)
-        .map_or(at, |i| i.range.start);
+    let start = crate::util::leading_comments_start(tree, inst);
     let comments = comments_between(tree, start, at)
         .iter()
         .map(|c| c.trim_start().to_string())
