@@ -30,7 +30,17 @@ pub(super) fn python(input: Input<'_, '_>) -> Result<Split, String> {
         }
         first_install.get_or_insert(c.at);
     }
-    let first = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
+    let install = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
+    // Before the first COPY of the context that comes before the install:
+    // set up there, the virtualenv does not sit between the sources and
+    // the install, where it would keep the install from moving above them
+    // (hoist-manifests).
+    let first = stage
+        .instructions
+        .iter()
+        .take_while(|i| i.range().start < install)
+        .find(|i| (i.is("copy") || i.is("add")) && i.flag("from").is_none())
+        .map_or(install, |i| crate::util::leading_comments_start(cx.tree, i));
     let runtime = input.runtime_image(false)?;
     let venv_env = format!("ENV PATH=\"{VENV}/bin:$PATH\"");
     let setup = format!("RUN python -m venv {VENV}\n{venv_env}\n");
