@@ -29,9 +29,7 @@ pub fn merge_edits<'a>(
     if a.heredocs().next().is_some() || b.heredocs().next().is_some() {
         return Err("a heredoc".into());
     }
-    if a.command().flags != b.command().flags {
-        return Err("the RUNs have different flags".into());
-    }
+    let extra = extra_mounts(a, b)?;
     let (Some(ra), Some(rb)) = (run(cx, a), run(cx, b)) else {
         return Err("a shell script that does not parse cleanly".into());
     };
@@ -73,7 +71,38 @@ pub fn merge_edits<'a>(
     if cx.model.parse(&merged).is_none() {
         return Err("the merged script would not parse".into());
     }
-    Ok(join(tree, &ra, &rb, isolate_a, group_b, style))
+    let mut edits = join(tree, &ra, &rb, isolate_a, group_b, style);
+    if !extra.is_empty() {
+        // The merged RUN keeps the second one's cache mounts too.
+        let at = a
+            .flags()
+            .last()
+            .map_or(a.keyword_range().end, |f| f.range.end);
+        edits.push(Edit::insert(at, format!(" {}", extra.join(" "))));
+    }
+    Ok(edits)
+}
+
+/// The flags of `b` that `a` lacks, when they are only cache or tmpfs
+/// mounts: the merged RUN gets them all (a cache mount changes no file the
+/// other part writes outside it). Any other difference stops the merge.
+fn extra_mounts(a: &Instruction<'_>, b: &Instruction<'_>) -> Result<Vec<String>, String> {
+    let (fa, fb) = (&a.command().flags, &b.command().flags);
+    if fa == fb {
+        return Ok(Vec::new());
+    }
+    let cache = |f: &String| {
+        f.starts_with("--mount=")
+            && f.split(',').any(|kv| {
+                let kv = kv.trim_start_matches("--mount=");
+                kv == "type=cache" || kv == "type=tmpfs"
+            })
+    };
+    let others = |fs: &[String]| fs.iter().filter(|f| !cache(f)).cloned().collect::<Vec<_>>();
+    if others(fa) != others(fb) {
+        return Err("the RUNs have different flags".into());
+    }
+    Ok(fb.iter().filter(|f| !fa.contains(f)).cloned().collect())
 }
 
 /// Whether merging pays, and what it buys: a layer that no longer keeps what
