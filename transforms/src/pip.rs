@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/pip.md")]
+#![doc = include_str!("../docs/pip.md")]
 
 use dockopt_engine::{Cx, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
@@ -31,7 +31,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "pip install --no-cache-dir",
-    docs: include_str!("../../docs/rules/pip.md"),
+    docs: include_str!("../docs/pip.md"),
     fixes: Fixes::Safe,
 };
 
