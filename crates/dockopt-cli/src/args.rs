@@ -23,6 +23,12 @@ pub enum Command {
     Parse(ParseArgs),
     /// List the transforms, or print one transform's documentation.
     Rule(RuleArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one page per command to a directory.
+    Manpage(ManpageArgs),
+    /// Run the language server on standard input and output, for editors.
+    Server(ServerArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,6 +123,37 @@ pub struct ParseArgs {
 pub struct RuleArgs {
     /// A transform's code or name. Without it, lists all transforms.
     pub name: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManpageArgs {
+    /// Write `dockopt.1` and a page per command (`dockopt-check.1`...) to
+    /// this directory instead of printing `dockopt.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// Use this configuration file instead of looking for .dockopt.yaml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every .dockopt.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Accepted for editors that pass it: standard input and output is the
+    /// only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

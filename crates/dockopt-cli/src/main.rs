@@ -7,6 +7,7 @@ mod emit;
 mod fsctx;
 mod progress;
 mod read;
+mod server;
 mod write;
 
 use std::io::Write;
@@ -36,6 +37,9 @@ fn main() -> ExitCode {
         args::Command::Fix(a) => commands::lint::fix(&a),
         args::Command::Parse(a) => commands::parse::run(&a),
         args::Command::Rule(a) => commands::rule::run(&a),
+        args::Command::Completions(a) => commands::completions::completions(&a),
+        args::Command::Manpage(a) => commands::completions::manpage(&a),
+        args::Command::Server(a) => server::run(&a),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status as u8)
