@@ -28,7 +28,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 PROJECT = {
     # Safe fixes only, so that after `dockopt` the check passes.
     "Dockerfile": "FROM alpine:3.20\nRUN apk update && apk add curl\n",
-    "services/api/dockerfile.dev": "FROM python:3.12-slim\nRUN pip install flask\n",
+    "services/api/dockerfile.dev": "FROM alpine:3.20\nRUN apk update\nRUN apk add git\n",
     "clean/Containerfile": "FROM alpine:3.20\nRUN apk add --no-cache curl\n",
     # Not Dockerfiles: the hooks must leave them alone.
     "docs/Dockerfile.md": "RUN apk update && apk add curl\n",
@@ -94,7 +94,7 @@ def main():
         out = r.stdout + r.stderr
         print(out)
         check(r.returncode == 1, f"dockopt-check fails on findings (exit {r.returncode})")
-        check("DKR003" in out and "DKR005" in out, "dockopt-check names the findings")
+        check("DKR003" in out and "DKR001" in out, "dockopt-check names the findings")
         check("Dockerfile.md" not in out and "Dockerfile.j2" not in out,
               "dockopt-check skips files that are not Dockerfiles")
         unchanged = run(["git", "diff", "--quiet"], project)
