@@ -7,6 +7,7 @@ Without DOCKOPT, `dockopt` is taken from PATH. check-jsonschema, when
 installed, validates action.yml against GitHub's schema for actions.
 """
 import http.server
+import importlib.util
 import json
 import os
 import re
@@ -350,15 +351,20 @@ class Metadata(unittest.TestCase):
         self.assertLessEqual(used, declared)
 
     def test_schema(self):
-        tool = shutil.which("check-jsonschema")
-        if tool is None:
+        """action.yml and the example workflows follow GitHub's schemas."""
+        if importlib.util.find_spec("check_jsonschema") is None:
             if os.environ.get("CI"):
                 self.fail("check-jsonschema is missing under CI")
             self.skipTest("no check-jsonschema")
-        r = run([tool, "--builtin-schema", "vendor.github-actions", os.path.join(ROOT, "action.yml")], ROOT,
-                check=False)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-
+        examples = os.path.join(HERE, "examples")
+        for schema, files in [
+            ("vendor.github-actions", [os.path.join(ROOT, "action.yml")]),
+            ("vendor.github-workflows", [os.path.join(examples, f) for f in sorted(os.listdir(examples))]),
+        ]:
+            self.assertTrue(files)
+            r = run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *files], ROOT,
+                    check=False)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 if __name__ == "__main__":
     unittest.main()

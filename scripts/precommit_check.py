@@ -13,7 +13,7 @@ a virtualenv (pip and maturin) and runs the hooks on the project.
    (Dockerfile.md, Dockerfile.j2) are never touched.
 
 Usage: precommit_check.py DOCKOPT_BINARY [PRE_COMMIT]
-PRE_COMMIT is the pre-commit executable (default: `pre-commit` on PATH).
+PRE_COMMIT is the pre-commit executable (default: `python3 -m pre_commit`).
 Set CARGO_TARGET_DIR to reuse a release build's dependencies.
 Exits 1 when the hooks do not behave so.
 """
@@ -66,7 +66,7 @@ def main():
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     dockopt = os.path.abspath(sys.argv[1])
-    pre_commit = sys.argv[2] if len(sys.argv) == 3 else "pre-commit"
+    pre_commit = [sys.argv[2]] if len(sys.argv) == 3 else [sys.executable, "-m", "pre_commit"]
     tmp = tempfile.mkdtemp(prefix="dockopt-pre-commit-")
     try:
         # What `dockopt fix` writes, for comparison.
@@ -90,7 +90,7 @@ def main():
                 sys.exit(f"{' '.join(cmd)}: {r.stderr}")
 
         # 1. The check hook alone.
-        r = run([pre_commit, "try-repo", ROOT, "dockopt-check", "--all-files"], project, env=env)
+        r = run([*pre_commit, "try-repo", ROOT, "dockopt-check", "--all-files"], project, env=env)
         out = r.stdout + r.stderr
         print(out)
         check(r.returncode == 1, f"dockopt-check fails on findings (exit {r.returncode})")
@@ -101,7 +101,7 @@ def main():
         check(unchanged.returncode == 0, "dockopt-check changes nothing")
 
         # 2. Both hooks, in pre-commit's order: dockopt, then dockopt-check.
-        r = run([pre_commit, "try-repo", ROOT, "--all-files"], project, env=env)
+        r = run([*pre_commit, "try-repo", ROOT, "--all-files"], project, env=env)
         out = r.stdout + r.stderr
         print(out)
         check(r.returncode == 1, f"dockopt fails when it changed files (exit {r.returncode})")
