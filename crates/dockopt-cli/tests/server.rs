@@ -679,3 +679,35 @@ fn server_flags_choose_the_configuration() {
         assert!(c.stop().success());
     }
 }
+
+/// A rewrite refused on purpose marks correct code: information, with why.
+#[cfg(unix)]
+#[test]
+fn refused_rewrites_are_information() {
+    let (_tmp, dir) = project();
+    std::fs::create_dir(dir.join("d")).unwrap();
+    std::fs::write(dir.join("d/x"), "hi\n").unwrap();
+    let tar = Command::new("tar")
+        .args(["czf", "app.tar.gz", "d"])
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let text = "FROM alpine\nADD app.tar.gz /opt/\n";
+    let uri = uri(&dir.join("Dockerfile"));
+    let mut c = Client::start(&dir, &[]);
+    c.initialize(json!({}));
+    c.open(&uri, "dockerfile", text);
+    let d = c.diagnostics(&uri);
+    let add = &d["diagnostics"][0];
+    assert_eq!(add["code"], "DKR009", "{d}");
+    assert_eq!(add["severity"], 3, "{d}");
+    let message = add["message"].as_str().unwrap();
+    assert!(
+        message.contains("unpacks the archive app.tar.gz"),
+        "{message}"
+    );
+    let actions = c.code_actions(&uri, range(1, 0, 1, 0), None);
+    assert_eq!(actions, Vec::<Value>::new());
+    assert!(c.stop().success());
+}

@@ -127,12 +127,18 @@ pub fn code_actions(req: &Request<'_>) -> Vec<CodeActionOrCommand> {
     );
     let mut actions = Vec::new();
     if req.wants(&CodeActionKind::QUICKFIX) {
+        let mut baseline = None;
         for f in &req.analysis.findings {
             // A cursor at either end of a finding is on it.
             if f.range.start > to || from > f.range.end {
                 continue;
             }
-            actions.extend(quick_fix(req, &ix, f));
+            let errors = *baseline.get_or_insert_with(|| {
+                dockopt_syntax::parse(text.as_bytes().to_vec())
+                    .errors()
+                    .len()
+            });
+            actions.extend(quick_fix(req, &ix, f, errors));
             actions.extend(create_file(req, &ix, f));
         }
     }
@@ -147,7 +153,12 @@ pub fn code_actions(req: &Request<'_>) -> Vec<CodeActionOrCommand> {
 
 /// A finding's own fix, when it applies on its own: safe fixes are the
 /// preferred quick fix, unsafe ones say so in their title.
-fn quick_fix(req: &Request<'_>, ix: &LineIndex<'_>, f: &Finding) -> Option<CodeAction> {
+fn quick_fix(
+    req: &Request<'_>,
+    ix: &LineIndex<'_>,
+    f: &Finding,
+    errors_before: usize,
+) -> Option<CodeAction> {
     let fix = f.fix.as_ref().filter(|x| !x.edits.is_empty())?;
     if f.not_applied.is_some() || fix.applicability == Applicability::DisplayOnly {
         return None;
@@ -155,10 +166,9 @@ fn quick_fix(req: &Request<'_>, ix: &LineIndex<'_>, f: &Finding) -> Option<CodeA
     let text = req.doc.text.as_bytes();
     let crlf = uses_crlf(text);
     // As `fix` does: never offer text that parses worse than what is there.
-    let before = dockopt_syntax::parse(text.to_vec()).errors().len();
     let edits: Vec<&Edit> = fix.edits.iter().collect();
     let after = dockopt_syntax::parse(apply(text, &edits, crlf));
-    if after.has_errors() || after.errors().len() > before {
+    if after.has_errors() || after.errors().len() > errors_before {
         return None;
     }
     let safe = fix.applicability == Applicability::Safe;
