@@ -4,7 +4,7 @@ use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
-use crate::run::{append, insert_after, run, stage_runs, subcommand, Run};
+use crate::run::{append, insert_after, is_run, later, run, stage_runs, subcommand, Run};
 
 pub struct Apt;
 
@@ -83,20 +83,7 @@ fn removes_lists(r: &Run<'_>) -> bool {
 /// A later RUN, here or in a stage built from this one, that installs
 /// without its own update: it needs the lists this RUN would remove.
 fn later_needs_lists<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> Option<u32> {
-    let tree = cx.tree;
-    let stages = tree.stages();
-    let mut scope: Vec<&Instruction<'_>> = stages[stage]
-        .instructions
-        .iter()
-        .filter(|i| i.range().start > after.range().start)
-        .collect();
-    for d in cx.model.descendants(stage) {
-        scope.extend(stages[d].instructions.iter());
-    }
-    for inst in scope
-        .into_iter()
-        .filter(|i| i.is("run") || i.sub_command().is_some_and(|s| s.is("run")))
-    {
+    for inst in later(cx, stage, after).iter().filter(|i| is_run(i)) {
         match run(cx, inst) {
             Some(r) => {
                 if installs_without_update(r.script.commands()).is_some() {

@@ -1,5 +1,7 @@
 #![doc = include_str!("../docs/cache-mounts.md")]
 
+use dockopt_engine::model::caches::{self, Tool};
+use dockopt_engine::model::State;
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::TextRange;
@@ -12,45 +14,57 @@ pub struct CacheMounts;
 const CODE: &str = "DKR012";
 const NAME: &str = "cache-mounts";
 
-/// A tool's cache: mount targets, and cleanup text to drop from the script.
+/// A tool's caches, and whether concurrent builds must take turns.
 struct Cache {
     tool: &'static str,
-    targets: &'static [&'static str],
+    caches: &'static [Tool],
     sharing_locked: bool,
 }
 
 fn cache_for(c: &Command) -> Option<Cache> {
     let n = c.name.text.rsplit('/').next()?;
     let verb = subcommand(c, &["-o", "-c", "-t"]).map(|i| c.args[i].text.as_str());
-    let cache = |tool, targets, sharing_locked| {
+    let cache = |tool, caches, sharing_locked| {
         Some(Cache {
             tool,
-            targets,
+            caches,
             sharing_locked,
         })
     };
     match (n, verb) {
         ("apt-get" | "apt", Some("install" | "update")) => {
-            cache("apt", &["/var/cache/apt", "/var/lib/apt"], true)
+            cache("apt", &[Tool::Apt, Tool::AptLists], true)
         }
-        (p, Some("install")) if p.starts_with("pip") => cache("pip", &["/root/.cache/pip"], false),
-        ("npm", Some("install" | "i" | "ci")) => cache("npm", &["/root/.npm"], false),
-        ("yarn", None | Some("install" | "add")) => {
-            cache("yarn", &["/usr/local/share/.cache/yarn"], false)
-        }
-        ("pnpm", Some("install" | "i" | "add")) => {
-            cache("pnpm", &["/root/.local/share/pnpm/store"], false)
-        }
-        ("go", Some("build" | "test" | "install")) => {
-            cache("go", &["/root/.cache/go-build"], false)
-        }
-        ("cargo", Some("build" | "install" | "fetch")) => {
-            cache("cargo", &["/usr/local/cargo/registry"], false)
-        }
-        ("mvn" | "mvnw", _) => cache("maven", &["/root/.m2"], false),
-        ("gradle" | "gradlew", _) => cache("gradle", &["/root/.gradle"], false),
+        (p, Some("install")) if p.starts_with("pip") => cache("pip", &[Tool::Pip], false),
+        ("npm", Some("install" | "i" | "ci")) => cache("npm", &[Tool::Npm], false),
+        ("yarn", None | Some("install" | "add")) => cache("yarn", &[Tool::Yarn], false),
+        ("pnpm", Some("install" | "i" | "add")) => cache("pnpm", &[Tool::Pnpm], false),
+        ("go", Some("build" | "test" | "install")) => cache("go", &[Tool::GoBuild], false),
+        ("cargo", Some("build" | "install" | "fetch")) => cache("cargo", &[Tool::Cargo], false),
+        ("mvn" | "mvnw", _) => cache("maven", &[Tool::Maven], false),
+        ("gradle" | "gradlew", _) => cache("gradle", &[Tool::Gradle], false),
         _ => None,
     }
+}
+
+/// Why a tool's cache gets no mount.
+enum NoMount {
+    /// The environment turns the cache off: a mount would stay empty.
+    Off,
+    /// Where the cache is depends on something the Dockerfile does not say.
+    Unknown,
+}
+
+/// The folders to mount for a tool in the state the RUN runs in.
+fn targets(cache: &Cache, state: &State) -> Result<Vec<String>, NoMount> {
+    cache
+        .caches
+        .iter()
+        .map(|&tool| match caches::cache(tool, state) {
+            caches::Cache::Off(_) => Err(NoMount::Off),
+            c @ caches::Cache::At(_) => c.known().map(str::to_string).ok_or(NoMount::Unknown),
+        })
+        .collect()
 }
 
 /// Cleanup that a cache mount makes pointless, as script ranges.
@@ -136,14 +150,10 @@ impl Transform for CacheMounts {
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let has_syntax = syntax_directive(cx.tree).is_some();
         for (_, insts) in stage_runs(cx) {
-            let mut root = true;
             for inst in &insts {
-                if inst.is("user") {
-                    root = inst
-                        .values()
-                        .first()
-                        .is_some_and(|u| matches!(u.split(':').next(), Some("root" | "0")));
-                }
+                let Some(m) = cx.model.inst(inst) else {
+                    continue;
+                };
                 let Some(r) = run(cx, inst) else { continue };
                 let mut seen: Vec<&str> = Vec::new();
                 for c in r.script.commands() {
@@ -152,8 +162,15 @@ impl Transform for CacheMounts {
                         continue;
                     }
                     seen.push(cache.tool);
-                    let mounted = cache.targets.iter().any(|t| r.has_cache_mount(t));
+                    let targets = targets(&cache, &m.state);
+                    let mounted = match &targets {
+                        Ok(t) => t.iter().any(|t| r.cache_mount_covers(t)),
+                        Err(_) => false,
+                    };
                     if mounted && cleanups(&r, cache.tool).is_empty() {
+                        continue;
+                    }
+                    if matches!(targets, Err(NoMount::Off)) {
                         continue;
                     }
                     let f = Finding::new(
@@ -165,16 +182,21 @@ impl Transform for CacheMounts {
                         ),
                         r.src(c.name.range.clone()),
                     );
-                    if !root {
+                    if !m.state.is_root() {
                         out.push(f.refused("no mount: a non-root USER is in force"));
                         continue;
                     }
+                    let Ok(targets) = targets else {
+                        out.push(f.refused(
+                            "no mount: where the cache is depends on something the Dockerfile does not say",
+                        ));
+                        continue;
+                    };
                     if crate::util::has_inner_comments(inst) {
                         out.push(f.refused("no mount: comment lines inside the RUN"));
                         continue;
                     }
-                    let mounts: Vec<String> = cache
-                        .targets
+                    let mounts: Vec<String> = targets
                         .iter()
                         .map(|t| {
                             format!(

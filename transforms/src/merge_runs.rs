@@ -1,5 +1,6 @@
 #![doc = include_str!("../docs/merge-runs.md")]
 
+use dockopt_engine::model::{ScriptInfo, State};
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
@@ -45,6 +46,11 @@ pub fn merge_edits<'a>(
     if ra.script.sets_errexit() || rb.script.sets_errexit() {
         return Err("set -e, which the shell ignores inside an && chain".into());
     }
+    if let Some(m) = cx.model.inst(b) {
+        if let Some(why) = changes_next_shell(&ra.script, &m.state) {
+            return Err(why);
+        }
+    }
     let isolate_a = !ra.script.state_changes().is_empty();
     let group_b = !rb.script.is_and_chain();
     if (isolate_a || group_b) && errexit_shell(cx, a) {
@@ -65,6 +71,62 @@ pub fn merge_edits<'a>(
         return Err("the merged script would not parse".into());
     }
     Ok(join(tree, &ra, &rb, isolate_a, group_b, style))
+}
+
+/// Programs that replace or remove a file named in their arguments.
+const FILE_WRITERS: &[&str] = &[
+    "ln",
+    "mv",
+    "cp",
+    "rm",
+    "install",
+    "update-alternatives",
+    "dpkg-divert",
+];
+
+/// Startup files a login or interactive shell reads.
+const STARTUP_FILES: &[&str] = &[
+    "/etc/profile",
+    ".profile",
+    ".bash_profile",
+    ".bash_login",
+    ".bashrc",
+    "/etc/bash.bashrc",
+    "/etc/environment",
+];
+
+/// What in script `a` changes the shell that the next RUN starts, which a
+/// merged script would not see: the shell's own program replaced (`ln -sf
+/// bash /bin/sh`), or startup files the shell in force reads written.
+fn changes_next_shell(a: &ScriptInfo, next: &State) -> Option<String> {
+    let shell = next.shell.first().map_or("/bin/sh", String::as_str);
+    let names_shell = |w: &str| {
+        let w = w.trim_matches(['\'', '"']);
+        w == shell
+            || w == "/bin/sh"
+            || w == "/usr/bin/sh"
+            || w.ends_with(&format!("/{}", shell.rsplit('/').next().unwrap_or(shell)))
+                && w.contains("bin/")
+    };
+    for c in a.commands() {
+        let program = c.name.text.rsplit('/').next().unwrap_or_default();
+        if FILE_WRITERS.contains(&program) && c.args.iter().any(|w| names_shell(&w.text)) {
+            return Some(format!(
+                "`{}` replaces the shell ({shell}) that the next RUN starts",
+                c.name.text
+            ));
+        }
+    }
+    let reads_startup = next.shell.iter().skip(1).any(|a| {
+        a == "--login"
+            || a == "-i"
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains(['l', 'i']))
+    }) || next.run_var("BASH_ENV").is_some()
+        || next.run_var("ENV").is_some();
+    if reads_startup && STARTUP_FILES.iter().any(|f| a.text().contains(f)) {
+        return Some("it writes a startup file that the next RUN's shell reads".into());
+    }
+    None
 }
 
 fn join(

@@ -362,6 +362,21 @@ impl Transform for MultiStageSplit {
         &RULE
     }
 
+    fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
+        let Some(map) = options.as_object() else {
+            return match options {
+                serde_json::Value::Null => Ok(()),
+                _ => Err("the options of multi-stage-split are a mapping".into()),
+            };
+        };
+        if let Some(key) = map.keys().find(|k| *k != "runtimes") {
+            return Err(format!(
+                "unknown option {key:?} (multi-stage-split reads `runtimes`)"
+            ));
+        }
+        runtimes::table(Some(options)).map(|_| ())
+    }
+
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let stages = cx.tree.stages();
         let Some(stage) = stages.last() else { return };

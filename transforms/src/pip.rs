@@ -1,5 +1,6 @@
 #![doc = include_str!("../docs/pip.md")]
 
+use dockopt_engine::model::caches::{self, Cache, Tool};
 use dockopt_engine::{Cx, Finding, Fix, Fixes, Rule, Transform};
 use dockopt_shell::Command;
 
@@ -42,21 +43,21 @@ impl Transform for Pip {
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         for (_, insts) in stage_runs(cx) {
-            let mut env_off = false;
-            for inst in &insts {
-                if (inst.is("env") || inst.is("arg"))
-                    && inst
-                        .values()
-                        .iter()
-                        .any(|v| v.starts_with("PIP_NO_CACHE_DIR"))
-                {
-                    env_off = true;
-                }
-                if !inst.is("run") || env_off {
+            for inst in insts.iter().filter(|i| i.is("run")) {
+                let Some(m) = cx.model.inst(inst) else {
                     continue;
-                }
+                };
+                // The environment may turn the cache off or move it.
+                let dir = match caches::cache(Tool::Pip, &m.state) {
+                    Cache::Off(_) => continue,
+                    Cache::At(dir) => dir,
+                };
                 let Some(r) = run(cx, inst) else { continue };
-                if r.has_cache_mount("/root/.cache") {
+                let mounted = match dir.known() {
+                    Some(d) => r.cache_mount_covers(d),
+                    None => r.has_cache_mount("/root/.cache"),
+                };
+                if mounted {
                     continue;
                 }
                 for c in r.script.commands() {

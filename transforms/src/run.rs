@@ -30,6 +30,32 @@ impl Run<'_> {
         self.inst.data().source_offset(self.base + at as u32)
     }
 
+    /// Whether a cache or tmpfs mount has its target at `path` or above it,
+    /// so that what is written there never reaches the layer.
+    pub fn cache_mount_covers(&self, path: &str) -> bool {
+        self.cache_targets().any(|t| {
+            let t = t.trim_end_matches('/');
+            path == t || path.starts_with(&format!("{t}/")) || t.is_empty()
+        })
+    }
+
+    /// The targets of the RUN's cache and tmpfs mounts.
+    fn cache_targets(&self) -> impl Iterator<Item = String> + '_ {
+        self.inst.flags().filter_map(|f| {
+            let v = f.value.filter(|_| f.name == "mount")?;
+            if !v
+                .split(',')
+                .any(|kv| kv == "type=cache" || kv == "type=tmpfs")
+            {
+                return None;
+            }
+            v.split(',').find_map(|kv| {
+                let (k, p) = kv.split_once('=')?;
+                matches!(k, "target" | "dst" | "destination").then(|| p.to_string())
+            })
+        })
+    }
+
     /// Whether a `--mount=type=cache` covers a path starting with `prefix`.
     pub fn has_cache_mount(&self, prefix: &str) -> bool {
         self.inst.flags().any(|f| {
@@ -73,6 +99,28 @@ pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
         script,
         base: inst.command().args.start,
     })
+}
+
+/// The instructions that run after `after` on the same file system: later
+/// in its stage, and in every stage built from it.
+pub fn later<'a>(cx: &Cx<'a>, stage: usize, after: &Instruction<'a>) -> Vec<Instruction<'a>> {
+    let start = after.range().start;
+    let mut out: Vec<Instruction<'a>> = cx
+        .model
+        .body(stage)
+        .iter()
+        .map(|i| i.syntax)
+        .filter(|i| i.range().start > start)
+        .collect();
+    for d in cx.model.descendants(stage) {
+        out.extend(cx.model.body(d).iter().map(|i| i.syntax));
+    }
+    out
+}
+
+/// Whether an instruction is a RUN, or an ONBUILD RUN.
+pub fn is_run(inst: &Instruction<'_>) -> bool {
+    inst.is("run") || inst.sub_command().is_some_and(|s| s.is("run"))
 }
 
 /// The instructions of each stage whose RUNs go to a POSIX shell, with the

@@ -96,7 +96,19 @@ const COMMANDS: &[(&[&str], bool, bool)] = &[
     (&["fix", "--unsafe"], true, true),
 ];
 
-const FORMATS: &[&str] = &["text", "diff", "json", "sarif", "github"];
+const FORMATS: &[&str] = &[
+    "text",
+    "concise",
+    "diff",
+    "json",
+    "sarif",
+    "github",
+    "gitlab",
+    "junit",
+    "checkstyle",
+    "rdjson",
+    "rdjsonl",
+];
 
 /// One run's context: what it did and the message `b` must carry.
 struct Case<'a> {
@@ -122,11 +134,14 @@ fn check_run(d: &Path, out: &Output, format: &str, (fix, writes): (bool, bool), 
     };
     assert_eq!(out.code, 2, "{}", case.ctx);
     match format {
-        "text" => check_text(&case),
+        "text" | "concise" => check_text(&case),
         "diff" => check_diff(&case),
         "json" => check_json(&case),
         "sarif" => check_sarif(&case),
         "github" => check_github(&case),
+        "gitlab" => check_gitlab(&case),
+        "junit" | "checkstyle" => check_xml(&case, format),
+        "rdjson" | "rdjsonl" => check_rdjson(&case, format),
         _ => unreachable!(),
     }
     for f in ["a/Dockerfile", "c/Dockerfile"] {
@@ -226,6 +241,81 @@ fn check_github(case: &Case<'_>) {
             assert!(out.stdout.contains(&warning), "{f}: {ctx}");
         }
     }
+}
+
+fn check_gitlab(case: &Case<'_>) {
+    let ctx = &case.ctx;
+    let v: Value = serde_json::from_str(&case.out.stdout).expect(ctx);
+    let issues = v.as_array().unwrap();
+    let e = issues
+        .iter()
+        .find(|i| i["check_name"] == "file-error")
+        .expect(ctx);
+    assert_eq!(e["location"]["path"], "b/Dockerfile", "{ctx}");
+    assert!(
+        e["description"].as_str().unwrap().contains(case.message),
+        "{ctx}"
+    );
+    if !case.fix {
+        for f in ["a/Dockerfile", "c/Dockerfile"] {
+            assert!(
+                issues.iter().any(|i| i["location"]["path"] == f),
+                "{f}: {ctx}"
+            );
+        }
+    }
+}
+
+fn check_xml(case: &Case<'_>, format: &str) {
+    let Case { out, ctx, .. } = case;
+    let (file, error) = if format == "junit" {
+        ("<testsuite name=\"b/Dockerfile\"", "<error message=\"")
+    } else {
+        (
+            "<file name=\"b/Dockerfile\"",
+            "source=\"dockopt.file-error\"",
+        )
+    };
+    let at = out
+        .stdout
+        .find(file)
+        .unwrap_or_else(|| panic!("no b: {ctx}"));
+    // One element a line: the error's line carries the message.
+    let line = out.stdout[at..]
+        .lines()
+        .find(|l| l.contains(error))
+        .unwrap_or_else(|| panic!("no error for b: {ctx}"));
+    assert!(line.contains(case.message), "{line}: {ctx}");
+    if !case.fix {
+        assert!(
+            out.stdout.contains("a/Dockerfile") && out.stdout.contains("c/Dockerfile"),
+            "{ctx}"
+        );
+    }
+}
+
+fn check_rdjson(case: &Case<'_>, format: &str) {
+    let ctx = &case.ctx;
+    let diags: Vec<Value> = if format == "rdjsonl" {
+        case.out
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect(ctx))
+            .collect()
+    } else {
+        let v: Value = serde_json::from_str(&case.out.stdout).expect(ctx);
+        v["diagnostics"].as_array().unwrap().clone()
+    };
+    let e = diags
+        .iter()
+        .find(|d| d["code"]["value"] == "file-error")
+        .expect(ctx);
+    assert_eq!(e["location"]["path"], "b/Dockerfile", "{ctx}");
+    assert_eq!(e["severity"], "ERROR", "{ctx}");
+    assert!(
+        e["message"].as_str().unwrap().contains(case.message),
+        "{ctx}"
+    );
 }
 
 #[test]

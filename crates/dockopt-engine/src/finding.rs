@@ -20,6 +20,31 @@ pub struct Finding {
     /// A new file this finding proposes, relative to the build context. The
     /// caller writes it only when asked to, and never over an existing file.
     pub create: Option<NewFile>,
+    /// Set by the transform; otherwise see [`Finding::severity`].
+    pub severity: Option<Severity>,
+}
+
+/// How much a finding matters, in increasing order. `check` fails on
+/// warnings and errors by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; nothing to act on (a rewrite the transform refused
+    /// because the text is right as it is, or cannot be shown wrong).
+    Info,
+    /// The image could be smaller or rebuild faster.
+    Warning,
+    /// The build is broken or will not do what it says.
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
 }
 
 /// Why a fix was not applied.
@@ -86,7 +111,26 @@ impl Finding {
             fix: None,
             not_applied: None,
             create: None,
+            severity: None,
         }
+    }
+
+    /// The transform's own severity, or else: a refused rewrite is
+    /// information (the transform showed the text should stay as it is, or
+    /// could not show otherwise), unless the finding proposes a file, which
+    /// is the fix; everything else is a warning.
+    pub fn severity(&self) -> Severity {
+        self.severity
+            .unwrap_or(match (&self.not_applied, &self.create) {
+                (Some(NotApplied::Refused(_)), None) => Severity::Info,
+                _ => Severity::Warning,
+            })
+    }
+
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
     }
 
     #[must_use]

@@ -18,7 +18,7 @@ pub mod transform;
 pub use config::{Config, Settings};
 pub use context::{BuildContext, ContextFs, MemoryFs};
 pub use dockerignore::DockerIgnore;
-pub use finding::{Finding, NewFile, NotApplied};
+pub use finding::{Finding, NewFile, NotApplied, Severity};
 pub use fix::{Applicability, Edit, Fix};
 pub use pipeline::{check, fix, FixOutcome};
 pub use select::Selection;

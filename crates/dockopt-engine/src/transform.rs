@@ -76,6 +76,22 @@ pub trait Transform: Sync {
     /// Reports findings, each with a fix where it can show the fix keeps the
     /// build's meaning.
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>);
+    /// Whether it runs when no selection is given. Opt-in transforms run
+    /// only when `--select` or `select` names them, or `ALL`.
+    fn default_enabled(&self) -> bool {
+        true
+    }
+
+    /// Checks the transform's options from the configuration, so that a bad
+    /// one is a configuration error before any file is read. Transforms
+    /// that read options override it; the others take none.
+    fn check_options(&self, options: &serde_json::Value) -> Result<(), String> {
+        if options.is_null() {
+            Ok(())
+        } else {
+            Err(format!("{} takes no options", self.name()))
+        }
+    }
 
     fn code(&self) -> &'static str {
         self.rule().code

@@ -46,26 +46,27 @@ pub fn emit(
 }
 
 fn paint(out: &mut dyn Write, text: &str, color: bool) -> io::Result<()> {
+    use anstyle::{AnsiColor, Style};
     if !color {
         return out.write_all(text.as_bytes());
     }
     for line in text.split_inclusive('\n') {
         let style = if line.starts_with("+++") || line.starts_with("---") {
-            "\x1b[1m"
+            Style::new().bold()
         } else if line.starts_with('+') {
-            "\x1b[32m"
+            AnsiColor::Green.on_default()
         } else if line.starts_with('-') {
-            "\x1b[31m"
+            AnsiColor::Red.on_default()
         } else if line.starts_with("@@") {
-            "\x1b[36m"
+            AnsiColor::Cyan.on_default()
         } else {
-            ""
+            Style::new()
         };
-        if style.is_empty() {
+        if style == Style::new() {
             out.write_all(line.as_bytes())?;
         } else {
             let body = line.trim_end_matches('\n');
-            writeln!(out, "{style}{body}\x1b[0m")?;
+            writeln!(out, "{style}{body}{style:#}")?;
         }
     }
     Ok(())

@@ -1,57 +1,99 @@
-//! Human-readable output: findings with source snippets.
+//! Human-readable output: findings with source snippets, or one line each
+//! (`concise`). Columns count characters.
 
 use std::io::{self, Write};
 
 use annotate_snippets::{Level, Renderer, Snippet};
-use dockopt_engine::{Applicability, Finding};
+use dockopt_engine::{Applicability, Severity};
 
-use super::{fix_status, span};
+use super::{diags, fix_status, Columns, Diag, Options, Positions};
 use crate::commands::run::FileReport;
 
-/// One annotated message.
-struct Note<'a> {
-    level: Level,
-    title: &'a str,
-    id: &'a str,
-    range: dockopt_syntax::TextRange,
-    label: &'a str,
+fn level(s: Severity) -> Level {
+    match s {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+        Severity::Info => Level::Info,
+    }
 }
 
-fn render(out: &mut dyn Write, r: &FileReport, note: &Note<'_>, color: bool) -> io::Result<()> {
-    let Note {
-        level,
-        title,
-        id,
-        range,
-        label,
-    } = *note;
+/// What a diagnostic's fix does, or why there is none.
+fn label(d: &Diag<'_>, unsafe_enabled: bool) -> String {
+    match d.finding {
+        Some(f) => fix_status(f, unsafe_enabled),
+        None => "BuildKit rejects this".to_string(),
+    }
+}
+
+/// One line: `path:line:col: code message [what the fix does]`.
+fn line(
+    out: &mut dyn Write,
+    r: &FileReport,
+    pos: &Positions<'_>,
+    d: &Diag<'_>,
+    unsafe_enabled: bool,
+) -> io::Result<()> {
+    let s = pos.at(d.range.start, Columns::Chars);
+    let status = match d.finding {
+        Some(f) => fix_status(f, unsafe_enabled),
+        None => "not fixed: the file has syntax errors".to_string(),
+    };
+    let sev = match d.severity {
+        Severity::Info => " (info)",
+        _ => "",
+    };
+    writeln!(
+        out,
+        "{}:{}:{}: {}: {}{sev} [{status}]",
+        r.display,
+        s.line,
+        s.col,
+        d.id(),
+        d.message
+    )
+}
+
+fn render(
+    out: &mut dyn Write,
+    r: &FileReport,
+    pos: &Positions<'_>,
+    d: &Diag<'_>,
+    opts: Options,
+) -> io::Result<()> {
+    let label = label(d, opts.unsafe_enabled);
     let plain = |out: &mut dyn Write| {
-        let (s, _) = span(&r.source, range);
+        let s = pos.at(d.range.start, Columns::Chars);
         writeln!(
             out,
-            "{}:{}:{}: {id} {title} [{label}]",
-            r.display, s.line, s.col
+            "{}:{}:{}: {} {} [{label}]",
+            r.display,
+            s.line,
+            s.col,
+            d.id(),
+            d.message
         )
     };
-    let Ok(src) = std::str::from_utf8(&r.source) else {
+    let Ok(src) = std::str::from_utf8(r.text()) else {
         return plain(out);
     };
-    let mut range = range.as_usize();
+    let mut range = d.range.as_usize();
     range.end = range.end.min(src.len());
     range.start = range.start.min(range.end);
     if !src.is_char_boundary(range.start) || !src.is_char_boundary(range.end) {
         return plain(out);
     }
-    let renderer = if color {
+    let renderer = if opts.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let msg = level.title(title).id(id).snippet(
+    let id = d.id();
+    let lvl = level(d.severity);
+    let msg = lvl.title(d.message).id(&id).snippet(
         Snippet::source(src)
             .origin(&r.display)
             .fold(true)
-            .annotation(level.span(range).label(label)),
+            .annotation(lvl.span(range).label(&label)),
     );
     // Files may already have been written: a snippet that cannot be drawn
     // must not take the rest of the report with it.
@@ -81,107 +123,112 @@ fn failed_clause(reports: &[FileReport], what: &str) -> String {
     }
 }
 
+/// Counts for the summary of `check`.
+#[derive(Default)]
+struct Counts {
+    findings: usize,
+    below: usize,
+    fixable: usize,
+    unsafe_fixable: usize,
+    files: usize,
+}
+
+fn count(reports: &[FileReport], fail_on: Severity) -> Counts {
+    let mut c = Counts::default();
+    for r in reports {
+        let mut any = false;
+        for d in diags(r) {
+            any = true;
+            c.findings += 1;
+            if d.severity < fail_on {
+                c.below += 1;
+            }
+            if let Some(f) = d.finding {
+                match (&f.fix, &f.not_applied) {
+                    (Some(x), None) if x.applicability == Applicability::Safe => c.fixable += 1,
+                    (Some(x), None) if x.applicability == Applicability::Unsafe => {
+                        c.unsafe_fixable += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        c.files += usize::from(any);
+    }
+    c
+}
+
+/// `check`: every finding with a snippet (or, `concise`, a line), then a
+/// summary.
 pub fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
     reports: &[FileReport],
-    unsafe_enabled: bool,
-    color: bool,
-    quiet: bool,
+    opts: Options,
+    concise: bool,
 ) -> io::Result<()> {
-    let (mut findings, mut fixable, mut unsafe_fixable, mut files) = (0, 0, 0, 0);
     for r in reports {
         errors(err, r)?;
-        if !r.findings.is_empty() || !r.syntax_errors.is_empty() {
-            files += 1;
-        }
-        for e in &r.syntax_errors {
-            findings += 1;
-            render(
-                out,
-                r,
-                &Note {
-                    level: Level::Error,
-                    title: &e.message,
-                    id: "syntax-error",
-                    range: e.range,
-                    label: "BuildKit rejects this",
-                },
-                color,
-            )?;
-        }
-        for f in &r.findings {
-            findings += 1;
-            match (&f.fix, &f.not_applied) {
-                (Some(x), None) if x.applicability == Applicability::Safe => fixable += 1,
-                (Some(x), None) if x.applicability == Applicability::Unsafe => unsafe_fixable += 1,
-                _ => {}
+        let pos = Positions::new(r.text());
+        for d in diags(r) {
+            if concise {
+                line(out, r, &pos, &d, opts.unsafe_enabled)?;
+            } else {
+                render(out, r, &pos, &d, opts)?;
             }
-            let id = format!("{} {}", f.code, f.name);
-            render(
-                out,
-                r,
-                &Note {
-                    level: Level::Warning,
-                    title: &f.message,
-                    id: &id,
-                    range: f.range,
-                    label: &fix_status(f, unsafe_enabled),
-                },
-                color,
-            )?;
         }
     }
-    if !quiet {
-        let failed = failed_clause(reports, "checked");
-        if findings == 0 && failed.is_empty() {
-            writeln!(out, "All clean: {} file(s) checked.", reports.len())?;
-        } else if findings == 0 {
-            let ok = reports.iter().filter(|r| r.error.is_none()).count();
-            writeln!(out, "No findings in {ok} file(s){failed}.")?;
-        } else {
-            write!(out, "Found {findings} finding(s) in {files} file(s)")?;
-            if fixable + unsafe_fixable > 0 {
-                write!(out, " ({fixable} fixable with `dockopt fix`")?;
-                if unsafe_fixable > 0 {
-                    write!(out, ", {unsafe_fixable} more with `dockopt fix --unsafe`")?;
-                }
-                write!(out, ")")?;
-            }
-            writeln!(out, "{failed}.")?;
-        }
+    if opts.quiet {
+        return Ok(());
     }
-    Ok(())
+    let c = count(reports, opts.fail_on);
+    let failed = failed_clause(reports, "checked");
+    if c.findings == 0 && failed.is_empty() {
+        writeln!(out, "All clean: {} file(s) checked.", reports.len())
+    } else if c.findings == 0 {
+        let ok = reports.iter().filter(|r| r.error.is_none()).count();
+        writeln!(out, "No findings in {ok} file(s){failed}.")
+    } else {
+        write!(
+            out,
+            "Found {} finding(s) in {} file(s)",
+            c.findings, c.files
+        )?;
+        if c.fixable + c.unsafe_fixable > 0 {
+            write!(out, " ({} fixable with `dockopt fix`", c.fixable)?;
+            if c.unsafe_fixable > 0 {
+                write!(
+                    out,
+                    ", {} more with `dockopt fix --unsafe`",
+                    c.unsafe_fixable
+                )?;
+            }
+            write!(out, ")")?;
+        }
+        if c.below > 0 {
+            let what = if c.below == c.findings {
+                "none"
+            } else {
+                "some"
+            };
+            write!(
+                out,
+                "; {} below --fail-on {} ({what} fail the check)",
+                c.below,
+                opts.fail_on.as_str()
+            )?;
+        }
+        writeln!(out, "{failed}.")
+    }
 }
 
-fn concise(
-    out: &mut dyn Write,
-    r: &FileReport,
-    f: &Finding,
-    unsafe_enabled: bool,
-) -> io::Result<()> {
-    let (s, _) = span(&r.source, f.range);
-    writeln!(
-        out,
-        "{}:{}:{}: {} {}: {} [{}]",
-        r.display,
-        s.line,
-        s.col,
-        f.code,
-        f.name,
-        f.message,
-        fix_status(f, unsafe_enabled)
-    )
-}
-
-/// `fix`: a line per changed file, then what remains. A `dry_run` wrote
-/// nothing and says so.
+/// `fix`: a line per changed file, then what remains, one line each. A
+/// `dry_run` wrote nothing and says so.
 pub fn fix(
     out: &mut dyn Write,
     err: &mut dyn Write,
     reports: &[FileReport],
-    unsafe_enabled: bool,
-    quiet: bool,
+    opts: Options,
     dry_run: bool,
 ) -> io::Result<()> {
     let (mut fixed, mut changed, mut remaining) = (0, 0, 0);
@@ -228,21 +275,13 @@ pub fn fix(
                 parts.join(", ")
             )?;
         }
-        for e in &r.syntax_errors {
+        let pos = Positions::new(r.text());
+        for d in diags(r) {
             remaining += 1;
-            let (s, _) = span(&r.source, e.range);
-            writeln!(
-                out,
-                "{}:{}:{}: syntax-error: {} [not fixed: the file has syntax errors]",
-                r.display, s.line, s.col, e.message
-            )?;
-        }
-        for f in &r.findings {
-            remaining += 1;
-            concise(out, r, f, unsafe_enabled)?;
+            line(out, r, &pos, &d, opts.unsafe_enabled)?;
         }
     }
-    if !quiet {
+    if !opts.quiet {
         let (remain, failed) = if dry_run {
             ("would remain", failed_clause(reports, "processed"))
         } else {
@@ -269,18 +308,28 @@ mod tests {
             source,
             ..FileReport::default()
         };
-        let note = Note {
-            level: Level::Warning,
-            title: "t",
-            id: "DKR000 x",
+        let d = Diag {
+            code: "DKR000",
+            name: "x",
+            message: "t",
             range: dockopt_syntax::TextRange::new(inside, inside + 1),
-            label: "l",
+            severity: Severity::Warning,
+            finding: None,
+        };
+        let opts = Options {
+            unsafe_enabled: false,
+            fail_on: Severity::Warning,
+            color: false,
+            quiet: false,
+            fix: None,
         };
         let mut out = Vec::new();
-        render(&mut out, &r, &note, false).unwrap();
+        let pos = Positions::new(r.text());
+        render(&mut out, &r, &pos, &d, opts).unwrap();
+        // Column 14 in characters: the cut falls inside the 13th.
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "Dockerfile:2:14: DKR000 x t [l]\n"
+            "Dockerfile:2:14: DKR000 x t [BuildKit rejects this]\n"
         );
     }
 }

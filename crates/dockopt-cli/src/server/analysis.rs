@@ -10,6 +10,7 @@ use dockopt_syntax::{Severity, SyntaxError};
 
 use crate::args::Common;
 use crate::commands::run::{self, Configs};
+use crate::discover::Input;
 use crate::fsctx::DirFs;
 
 /// Everything besides the text that decides what the pipeline does.
@@ -25,8 +26,11 @@ impl Env {
     /// Reads the configuration and the `.dockerignore` anew, so that edits
     /// to them count from the next change on.
     pub fn load(common: &Common, path: Option<&Path>) -> Result<Self, String> {
-        let configs = Configs::new(common);
+        // A document not saved yet is configured as standard input is.
+        let input = path.map_or(Input::Stdin, |p| Input::File(p.to_path_buf()));
+        let configs = Configs::load(common, &[input]).map_err(|e| e.join("\n"))?;
         let (settings, excluded) = run::settings(common, &configs, path)?;
+        let excluded = excluded.is_some();
         // As for `check`: the build context is the Dockerfile's directory.
         let context_dir = path
             .and_then(Path::parent)

@@ -18,7 +18,10 @@ pub enum Tool {
     Maven,
     Gradle,
     Composer,
+    /// apt's downloaded archives.
     Apt,
+    /// apt's package lists.
+    AptLists,
     Apk,
 }
 
@@ -32,11 +35,12 @@ pub enum Cache {
 }
 
 impl Cache {
-    /// The folder, when it is known well enough to write it into a fix.
+    /// The folder, unless it depends on something unknown. A folder under
+    /// a home assumed from an unknown base image counts, as root's home.
     pub fn known(&self) -> Option<&str> {
         match self {
-            Self::At(v) => v.known(),
-            Self::Off(_) => None,
+            Self::At(v) if v.certainty > Certainty::Unknown => Some(&v.text),
+            _ => None,
         }
     }
 }
@@ -48,9 +52,10 @@ fn join(base: &Value, rest: &str) -> Value {
     }
 }
 
-/// A variable the environment sets, as a path value.
+/// A variable the environment of RUN sets (`ENV` or a build argument), as
+/// a path value.
 fn var(state: &State, name: &str) -> Option<Value> {
-    state.env(name).value().cloned()
+    state.run_var(name).cloned()
 }
 
 /// `$XDG_CACHE_HOME`, else `$HOME/.cache`.
@@ -60,11 +65,11 @@ fn xdg_cache(state: &State) -> Value {
 
 /// pip reads `PIP_NO_CACHE_DIR` as a flag that any non-empty value turns
 /// on (even `0` or `false`, a long-standing quirk).
+/// A build argument of that name counts too: whoever builds may set it.
 fn pip_cache_off(state: &State) -> bool {
     state
-        .env("PIP_NO_CACHE_DIR")
-        .value()
-        .is_some_and(|v| !v.text.is_empty())
+        .run_var("PIP_NO_CACHE_DIR")
+        .is_some_and(|v| !v.text.is_empty() || v.certainty == Certainty::Unknown)
 }
 
 /// Where `tool` keeps its cache when run in `state`.
@@ -122,6 +127,10 @@ pub fn cache(tool: Tool, state: &State) -> Cache {
             .unwrap_or_else(|| join(&xdg_cache(state), "composer"))),
         Tool::Apt => at(Value {
             text: "/var/cache/apt".into(),
+            certainty: Certainty::Exact,
+        }),
+        Tool::AptLists => at(Value {
+            text: "/var/lib/apt".into(),
             certainty: Certainty::Exact,
         }),
         Tool::Apk => at(Value {

@@ -1,142 +1,48 @@
-//! Variable expansion in instruction arguments, with the certainty of the
-//! result: what the model calls instead of the word lexer directly.
+//! Variable expansion in instruction arguments with BuildKit's lexer
+//! ([`super::words`]), and the certainty of the result.
 
 use super::state::{Certainty, Lookup, State, Value};
+use super::words::{process_word, Env};
 
-/// Expands `$VAR`, `${VAR}` and `${VAR:-default}`/`${VAR:+alt}` in `word`
-/// with the variables in force.
-#[allow(clippy::many_single_char_names)] // a character scanner
-pub fn expand(word: &str, state: &State, escape: char) -> Value {
-    let mut out = String::new();
-    let mut certainty = Certainty::Exact;
-    let chars: Vec<char> = word.chars().collect();
-    let mut i = 0;
-    let mut quote: Option<char> = None;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == escape && quote != Some('\'') {
-            if let Some(&n) = chars.get(i + 1) {
-                out.push(n);
-                i += 2;
-                continue;
-            }
-        }
-        match (quote, c) {
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                i += 1;
-                continue;
-            }
-            (Some(q), _) if c == q => {
-                quote = None;
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        if c == '$' && quote != Some('\'') {
-            let (name, default, end) = variable(&chars, i + 1);
-            if let Some(name) = name {
-                let v = state.var(&name);
-                // Unset here, but the base image might set it.
-                let open = v.is_none() && state.env(&name) == Lookup::Unknown;
-                let empty = |colon: char| v.is_none_or(|v| colon == ':' && v.text.is_empty());
-                if v.is_none() {
-                    certainty = certainty.min(if open {
-                        Certainty::Unknown
-                    } else {
-                        Certainty::Exact
-                    });
-                }
-                if let Some(v) = v {
-                    certainty = certainty.min(v.certainty);
-                }
-                match default {
-                    None => out.push_str(v.map_or("", |v| v.text.as_str())),
-                    Some((colon, '-', d)) if empty(colon) => {
-                        let e = expand(&d, state, escape);
-                        certainty = certainty.min(e.certainty);
-                        out.push_str(&e.text);
-                    }
-                    Some((colon, '+', alt)) if !empty(colon) => {
-                        let e = expand(&alt, state, escape);
-                        certainty = certainty.min(e.certainty);
-                        out.push_str(&e.text);
-                    }
-                    Some((_, '+', _)) => {}
-                    Some(_) => out.push_str(v.map_or("", |v| v.text.as_str())),
-                }
-                i = end;
-                continue;
-            }
-        }
-        out.push(c);
-        i += 1;
-    }
-    Value {
-        text: out,
-        certainty,
+/// The variables a state offers to expansion: `ENV` over build arguments.
+/// A build argument with no default, which nobody is known to pass, is
+/// unset, as BuildKit treats it.
+struct Vars<'a>(&'a State);
+
+impl Env for Vars<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        let v = self.0.var(name)?;
+        (v.certainty != Certainty::Unknown || !v.text.is_empty()).then_some(v.text.as_str())
     }
 }
 
-type Default = Option<(char, char, String)>;
-
-/// Reads a variable reference after `$`: its name, a `:-`/`-`/`:+`/`+`
-/// operand, and where it ends.
-fn variable(chars: &[char], at: usize) -> (Option<String>, Default, usize) {
-    if chars.get(at) == Some(&'{') {
-        let mut j = at + 1;
-        let mut name = String::new();
-        while let Some(&c) = chars.get(j) {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                name.push(c);
-                j += 1;
-            } else {
-                break;
-            }
-        }
-        let mut default = None;
-        if let Some(&c) = chars.get(j) {
-            let (colon, op_at) = if c == ':' { (':', j + 1) } else { (' ', j) };
-            if let Some(&op) = chars.get(op_at).filter(|o| matches!(o, '-' | '+')) {
-                let mut depth = 1;
-                let mut k = op_at + 1;
-                let mut operand = String::new();
-                while let Some(&c) = chars.get(k) {
-                    if c == '{' {
-                        depth += 1;
-                    } else if c == '}' {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    operand.push(c);
-                    k += 1;
-                }
-                default = Some((colon, op, operand));
-                j = k;
-            }
-        }
-        while let Some(&c) = chars.get(j) {
-            j += 1;
-            if c == '}' {
-                break;
-            }
-        }
-        return ((!name.is_empty()).then_some(name), default, j);
+/// Expands `word` in `state`. The certainty is the lowest among the
+/// variables it used; a variable the state does not set counts as unknown
+/// when the base image might set it. A word BuildKit rejects gives an
+/// unknown value holding the word as written.
+pub fn expand(word: &str, state: &State, escape: char) -> Value {
+    if !word.contains('$') && !word.contains(['\'', '"', escape]) {
+        return Value::exact(word);
     }
-    let mut j = at;
-    let mut name = String::new();
-    while let Some(&c) = chars.get(j) {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            name.push(c);
-            j += 1;
-        } else {
-            break;
-        }
+    let Ok(e) = process_word(word, &Vars(state), escape) else {
+        return Value {
+            text: word.to_string(),
+            certainty: Certainty::Unknown,
+        };
+    };
+    let mut certainty = Certainty::Exact;
+    for name in &e.used {
+        let c = match state.var(name) {
+            Some(v) => v.certainty,
+            None if state.env(name) == Lookup::Unknown => Certainty::Unknown,
+            None => Certainty::Exact,
+        };
+        certainty = certainty.min(c);
     }
-    ((!name.is_empty()).then_some(name), None, j)
+    Value {
+        text: e.value,
+        certainty,
+    }
 }
 
 #[cfg(test)]
@@ -154,13 +60,18 @@ mod tests {
                 certainty: Certainty::ArgDefault,
             },
         );
+        s.set_arg("NODEFAULT", Value::unknown());
         let e = |w: &str| expand(w, &s, '\\');
         assert_eq!(e("$APP/src"), Value::exact("/app/src"));
+        assert_eq!(e("${APP}-${V}").text, "/app-1");
         assert_eq!(e("${APP}-${V}").certainty, Certainty::ArgDefault);
         assert_eq!(e("${NOPE:-/x}").text, "/x");
         assert_eq!(e("$NOPE").certainty, Certainty::Unknown);
+        assert_eq!(e("${NODEFAULT-unset}").text, "unset");
         assert_eq!(e("'$APP'").text, "$APP");
         assert_eq!(e("\\$APP").text, "$APP");
+        assert_eq!(e("${APP:?}").certainty, Certainty::Exact);
+        assert_eq!(e("${#APP}").certainty, Certainty::Unknown);
         let scratch = State::for_image(None);
         assert_eq!(expand("$NOPE", &scratch, '\\'), Value::exact(""));
     }

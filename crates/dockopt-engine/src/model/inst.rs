@@ -4,6 +4,7 @@
 use dockopt_syntax::{Flag, Instruction};
 
 use super::expand::expand;
+use super::mount::{Mount, MountType, RunFlagError, RunFlags};
 use super::stages::Source;
 use super::state::{absolute, StateRef, Value};
 
@@ -31,24 +32,20 @@ pub struct FromView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunView {
     pub form: Form,
-    /// `--mount` values as written, in order.
-    pub mounts: Vec<String>,
-    pub network: Option<String>,
-    pub security: Option<String>,
+    /// The flags as BuildKit reads them, or why it rejects them.
+    pub flags: Result<RunFlags, RunFlagError>,
 }
 
 impl RunView {
+    /// The mounts, in order; none when BuildKit would reject the flags.
+    pub fn mounts(&self) -> &[Mount] {
+        self.flags.as_ref().map_or(&[], |f| f.mounts.as_slice())
+    }
+
     /// Whether a cache mount's target is `path` or a folder above it.
     pub fn has_cache_mount(&self, path: &str) -> bool {
-        self.mounts.iter().any(|m| {
-            let fields: Vec<(&str, &str)> = m
-                .split(',')
-                .map(|kv| kv.split_once('=').unwrap_or((kv, "")))
-                .collect();
-            fields.iter().any(|&(k, v)| k == "type" && v == "cache")
-                && fields
-                    .iter()
-                    .any(|&(k, v)| matches!(k, "target" | "dst" | "destination") && covers(v, path))
+        self.mounts().iter().any(|m| {
+            m.kind == MountType::Cache && m.target.as_deref().is_some_and(|t| covers(t, path))
         })
     }
 }
@@ -217,9 +214,7 @@ pub fn view(
         }),
         "RUN" => Kind::Run(RunView {
             form: form(inst),
-            mounts: flag_values(&flags, "mount").collect(),
-            network: last_flag(&flags, "network"),
-            security: last_flag(&flags, "security"),
+            flags: RunFlags::parse(&cmd.flags),
         }),
         "COPY" | "ADD" => {
             let heredoc = inst.heredocs().next().is_some();

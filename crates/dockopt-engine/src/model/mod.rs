@@ -8,15 +8,22 @@
 //! - [`inst`]: typed views of instructions, variables expanded.
 //! - [`scripts`]: parsed RUN scripts, cached by text across rounds.
 //! - [`images`]: what is known of well-known base images.
+//! - [`caches`]: where tools keep their caches, given the state.
+//!
+//! Pure building blocks: [`words`] (BuildKit's word expansion), [`copy`]
+//! (where `COPY`/`ADD` put files) and [`mount`] (typed `RUN` flags).
 
 pub mod caches;
+pub mod copy;
 pub mod expand;
 pub mod images;
 pub mod inst;
 pub mod layout;
+pub mod mount;
 pub mod scripts;
 pub mod stages;
 pub mod state;
+pub mod words;
 
 use std::rc::Rc;
 
@@ -27,6 +34,13 @@ pub use inst::{CmdView, CopyView, Form, FromView, Inst, Kind, RunView};
 pub use scripts::{ScriptInfo, Scripts};
 pub use stages::{Base, Source, StageInfo};
 pub use state::{Certainty, Lookup, State, Value};
+
+pub use copy::{
+    plan_copy, Compression, CopyError, CopyNote, CopyPlan, CopyRequest, ImagePath, Placement,
+    PlacementKind, Unresolved,
+};
+pub use mount::{Mount, MountError, MountType, Network, RunFlagError, RunFlags, Security, Sharing};
+pub use words::{process_word, process_words, Env, ExpandError, Expanded, Lexer};
 
 /// Build arguments BuildKit defines on its own (for `FROM`, and in a stage
 /// once declared): their values depend on the platform.
@@ -154,6 +168,74 @@ impl<'t> Model<'t> {
         self.scripts.get(text)
     }
 
+    /// Where a `COPY` or `ADD` puts each file, given the build context (no
+    /// context: sources stay unresolved). `None` for other instructions.
+    pub fn copy_plan(&self, inst: &Inst<'_>) -> Option<Result<CopyPlan, CopyError>> {
+        let c = inst.copy()?;
+        let instruction = if c.add {
+            copy::Instruction::Add
+        } else {
+            copy::Instruction::Copy
+        };
+        let mut req = CopyRequest::new(
+            instruction,
+            c.sources.iter().map(|v| v.text.clone()).collect(),
+            &c.dest.text,
+        );
+        req.heredocs = inst
+            .syntax
+            .heredocs()
+            .map(|(h, _)| h.name.clone())
+            .collect();
+        req.workdir.clone_from(&inst.state.workdir.text);
+        req.from = inst.syntax.flag("from").and_then(|f| f.value);
+        req.parents = c.parents;
+        req.excludes.clone_from(&c.excludes);
+        req.chown.clone_from(&c.chown);
+        req.chmod.clone_from(&c.chmod);
+        req.link = c.link;
+        req.unpack = inst
+            .syntax
+            .flag("unpack")
+            .map(|f| f.value.as_deref() != Some("false"));
+        let dirs = self.known_dirs(inst);
+        let image = |p: &str| {
+            let p = p.trim_end_matches('/');
+            if p.is_empty() || dirs.iter().any(|d| d == p) {
+                ImagePath::Dir
+            } else {
+                ImagePath::Unknown
+            }
+        };
+        Some(plan_copy(&req, self.context, &image))
+    }
+
+    /// Folders that exist in the image when `inst` runs, as far as the
+    /// Dockerfile shows: working directories set on the way there (and
+    /// their parents).
+    fn known_dirs(&self, inst: &Inst<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stage = inst.stage;
+        let mut upto = inst.index;
+        while let Some(s) = stage {
+            let info = &self.stages[s];
+            for i in &self.insts[info.insts.start..upto.min(info.insts.end)] {
+                if let Kind::Workdir(w) = &i.kind {
+                    let mut p = w.text.trim_end_matches('/').to_string();
+                    while !p.is_empty() {
+                        if !out.contains(&p) {
+                            out.push(p.clone());
+                        }
+                        p.truncate(p.rfind('/').unwrap_or(0));
+                    }
+                }
+            }
+            stage = info.base_stage();
+            upto = stage.map_or(0, |b| self.stages[b].insts.end);
+        }
+        out
+    }
+
     /// Stages built from stage `index`, directly or not.
     pub fn descendants(&self, index: usize) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
@@ -239,12 +321,9 @@ impl<'t> Builder<'t> {
         });
         let mut read = reads(&kind);
         if let Kind::Run(r) = &kind {
-            for m in &r.mounts {
-                let from = m.split(',').find_map(|kv| kv.strip_prefix("from="));
-                if let Some(f) = from {
-                    let f = expand::expand(f, &state, self.escape);
-                    read.push(stages::resolve(&self.stages, before, &f.text));
-                }
+            for f in r.mounts().iter().filter_map(|m| m.from.as_deref()) {
+                let f = expand::expand(f, &state, self.escape);
+                read.push(stages::resolve(&self.stages, before, &f.text));
             }
         }
         if let Some(stage) = self.stages.last_mut() {
@@ -493,6 +572,33 @@ RUN dir
             assert!(!win.state.posix_shell());
             assert!(m.script(win).is_none());
         });
+    }
+
+    #[test]
+    fn copies_place_files_by_buildkit_rules() {
+        let src = "\
+FROM python:3.12-slim
+WORKDIR /app
+COPY requirements/prod.txt requirements/base.txt ./
+COPY --parents requirements/prod.txt ./
+COPY config/ /etc/app/
+";
+        let fs = crate::context::MemoryFs::new()
+            .with("requirements/prod.txt", "-r base.txt\n")
+            .with("requirements/base.txt", "flask\n")
+            .with("config/app.ini", "x=1\n");
+        let ctx = BuildContext::new(&fs, None);
+        let tree = dockopt_syntax::parse(src);
+        let scripts = Scripts::new();
+        let m = Model::new(&tree, Some(&ctx), &scripts, None);
+        let dests = |i: usize| -> Vec<String> {
+            let plan = m.copy_plan(&m.insts[i]).unwrap().unwrap();
+            plan.files(&ctx).into_iter().map(|(_, d)| d).collect()
+        };
+        assert_eq!(dests(2), ["/app/prod.txt", "/app/base.txt"]);
+        assert_eq!(dests(3), ["/app/requirements/prod.txt"]);
+        assert_eq!(dests(4), ["/etc/app/app.ini"]);
+        assert!(m.copy_plan(&m.insts[1]).is_none());
     }
 
     #[test]

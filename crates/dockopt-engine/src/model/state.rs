@@ -166,6 +166,12 @@ impl State {
         }
     }
 
+    /// A variable in the environment RUN commands see: `ENV`, else a build
+    /// argument in scope (its default, or unknown when it has none).
+    pub fn run_var(&self, name: &str) -> Option<&Value> {
+        self.var(name)
+    }
+
     pub fn set_env(&mut self, name: &str, value: Value) {
         self.env.retain(|(k, _)| k != name);
         self.env.push((name.to_string(), value));
