@@ -203,7 +203,7 @@ impl Transform for Apt {
                     out.push(f.refused(format!("lists kept: the RUN at line {line} installs without its own apt-get update")));
                     continue;
                 }
-                match append(&r, "rm -rf /var/lib/apt/lists/*", style) {
+                match append(cx, &r, "rm -rf /var/lib/apt/lists/*", style) {
                     Ok(edit) => out.push(f.with_fix(Fix::safe("Remove the apt lists", vec![edit]))),
                     Err(why) => out.push(f.refused(format!("lists kept: {why}"))),
                 }

@@ -153,7 +153,7 @@ impl Transform for Downloads {
                         } else if !file.starts_with('/') && !r.script.state_changes().is_empty() {
                             out.push(f.refused("kept: the script changes directory"));
                         } else {
-                            match append(&r, &format!("rm -f {file}"), style) {
+                            match append(cx, &r, &format!("rm -f {file}"), style) {
                                 Ok(e) => out.push(f.with_fix(Fix::safe(
                                     format!("Remove {file} after extracting it"),
                                     vec![e],

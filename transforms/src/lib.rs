@@ -9,6 +9,8 @@ mod util;
 
 pub mod apk;
 pub mod apt;
+pub mod base_digest;
+pub mod build_secrets;
 pub mod cache_mounts;
 pub mod copy_over_add;
 pub mod dockerignore;
@@ -17,6 +19,7 @@ pub mod exec_form;
 pub mod hoist_manifests;
 pub mod merge_runs;
 pub mod multi_stage_split;
+pub mod non_root_user;
 pub mod package_cache;
 pub mod pip;
 pub mod rpm;
@@ -40,6 +43,9 @@ pub static ALL: &[&dyn Transform] = &[
     &cache_mounts::CacheMounts,
     &dockerignore::Dockerignore,
     &multi_stage_split::MultiStageSplit,
+    &base_digest::BaseDigest,
+    &non_root_user::NonRootUser,
+    &build_secrets::BuildSecrets,
 ];
 
 /// Finds a transform by code or name.

@@ -2,7 +2,6 @@
 
 use dockopt_engine::model::{ScriptInfo, State};
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Rule, Transform};
-use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange};
 
 use crate::run::{
@@ -56,18 +55,20 @@ pub fn merge_edits<'a>(
     if (isolate_a || group_b) && errexit_shell(cx, a) {
         return Err("the SHELL runs with -e, which the shell ignores inside an && chain".into());
     }
+    // The merged script as the next round will read it (line breaks and
+    // comments of the continuation gone), parsed once for both.
     let a_text = ra.script.text().trim_end();
-    let b_text = rb.script.text().trim_end().trim_end_matches(';');
+    let b_text = rb.script.text().trim_end();
+    let close = if b_text.ends_with(';') { " }" } else { "; }" };
     let merged = format!(
-        "{}{}{} && {}{}{}",
+        "{}{a_text}{}{}{}{b_text}{}",
         if isolate_a { "( " } else { "" },
-        a_text,
         if isolate_a { " )" } else { "" },
+        style.and_then_joined(),
         if group_b { "{ " } else { "" },
-        b_text,
-        if group_b { "; }" } else { "" },
+        if group_b { close } else { "" },
     );
-    if Script::parse(&merged).is_err() {
+    if cx.model.parse(&merged).is_none() {
         return Err("the merged script would not parse".into());
     }
     Ok(join(tree, &ra, &rb, isolate_a, group_b, style))

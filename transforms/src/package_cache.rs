@@ -138,7 +138,7 @@ impl Transform for PackageCache {
                             None => applicability = Applicability::Unsafe,
                         }
                     }
-                    match append(&r, clean, style) {
+                    match append(cx, &r, clean, style) {
                         Ok(e) => out.push(f.with_fix(Fix::new(
                             format!("Add {clean}"),
                             applicability,

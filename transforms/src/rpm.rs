@@ -57,7 +57,13 @@ fn installs(c: &Command) -> bool {
 }
 
 /// Appends the cache cleanup of each manager the RUN used, unless present.
-fn cleanup(r: &crate::run::Run<'_>, used: &[&'static str], style: &Style, out: &mut Vec<Finding>) {
+fn cleanup(
+    cx: &Cx<'_>,
+    r: &crate::run::Run<'_>,
+    used: &[&'static str],
+    style: &Style,
+    out: &mut Vec<Finding>,
+) {
     let text = r.script.text();
     for &m in used {
         let cleaned = if m == "zypper" {
@@ -85,7 +91,7 @@ fn cleanup(r: &crate::run::Run<'_>, used: &[&'static str], style: &Style, out: &
             format!("{m} caches stay in the layer: run `{clean}` in the same RUN"),
             r.inst.keyword_range(),
         );
-        match append(r, &clean, style) {
+        match append(cx, r, &clean, style) {
             Ok(e) => out.push(f.with_fix(Fix::safe(format!("Add {clean}"), vec![e]))),
             Err(why) => out.push(f.refused(format!("not cleaned: {why}"))),
         }
@@ -178,7 +184,7 @@ impl Transform for RpmPackages {
                         }
                     }
                 }
-                cleanup(&r, &used, style, out);
+                cleanup(cx, &r, &used, style, out);
             }
         }
     }

@@ -4,15 +4,17 @@
 use std::ops::Range;
 use std::rc::Rc;
 
+use dockopt_engine::model::inst::covers;
 use dockopt_engine::model::state::is_posix_shell;
-use dockopt_engine::model::{Kind, ScriptInfo};
+use dockopt_engine::model::{Inst, Kind, MountType, RunView, ScriptInfo};
 use dockopt_engine::Cx;
-use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, SyntaxTree, TextRange, TokenKind};
 
 /// A shell-form RUN whose script parsed cleanly under a POSIX shell.
 pub struct Run<'a> {
     pub inst: Instruction<'a>,
+    /// The instruction in the build model.
+    pub model: &'a Inst<'a>,
     pub script: Rc<ScriptInfo>,
     /// Where the script starts in the joined line.
     base: u32,
@@ -33,43 +35,26 @@ impl Run<'_> {
     /// Whether a cache or tmpfs mount has its target at `path` or above it,
     /// so that what is written there never reaches the layer.
     pub fn cache_mount_covers(&self, path: &str) -> bool {
-        self.cache_targets().any(|t| {
-            let t = t.trim_end_matches('/');
-            path == t || path.starts_with(&format!("{t}/")) || t.is_empty()
-        })
+        self.mount_targets(&[MountType::Cache, MountType::Tmpfs])
+            .any(|t| covers(&t, path))
     }
 
-    /// The targets of the RUN's cache and tmpfs mounts.
-    fn cache_targets(&self) -> impl Iterator<Item = String> + '_ {
-        self.inst.flags().filter_map(|f| {
-            let v = f.value.filter(|_| f.name == "mount")?;
-            if !v
-                .split(',')
-                .any(|kv| kv == "type=cache" || kv == "type=tmpfs")
-            {
-                return None;
-            }
-            v.split(',').find_map(|kv| {
-                let (k, p) = kv.split_once('=')?;
-                matches!(k, "target" | "dst" | "destination").then(|| p.to_string())
-            })
-        })
-    }
-
-    /// Whether a `--mount=type=cache` covers a path starting with `prefix`.
+    /// Whether a cache mount has its target at a path starting with `prefix`.
     pub fn has_cache_mount(&self, prefix: &str) -> bool {
-        self.inst.flags().any(|f| {
-            f.name == "mount"
-                && f.value.as_deref().is_some_and(|v| {
-                    v.split(',').any(|kv| kv == "type=cache")
-                        && v.split(',').any(|kv| {
-                            kv.split_once('=').is_some_and(|(k, p)| {
-                                matches!(k, "target" | "dst" | "destination")
-                                    && p.starts_with(prefix)
-                            })
-                        })
-                })
-        })
+        self.mount_targets(&[MountType::Cache])
+            .any(|t| t.starts_with(prefix))
+    }
+
+    /// Absolute targets of the RUN's mounts of the given types.
+    fn mount_targets<'s>(&'s self, kinds: &'s [MountType]) -> impl Iterator<Item = String> + 's {
+        let workdir = self.model.state.workdir.text.as_str();
+        self.model
+            .run()
+            .map(RunView::mounts)
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| kinds.contains(&m.kind))
+            .filter_map(move |m| m.target_in(workdir).ok().flatten())
     }
 }
 
@@ -96,6 +81,7 @@ pub fn run<'a>(cx: &Cx<'a>, inst: &Instruction<'a>) -> Option<Run<'a>> {
     let script = cx.model.script(m)?;
     Some(Run {
         inst: *inst,
+        model: m,
         script,
         base: inst.command().args.start,
     })
@@ -197,12 +183,19 @@ pub fn has_arg(cmd: &dockopt_shell::Command, names: &[&str]) -> bool {
 
 /// Appends `&& tail` to a RUN's script, continuing on a new line in the
 /// file's style, if the result still parses.
-pub fn append(r: &Run<'_>, tail: &str, style: &Style) -> Result<dockopt_engine::Edit, String> {
+pub fn append(
+    cx: &Cx<'_>,
+    r: &Run<'_>,
+    tail: &str,
+    style: &Style,
+) -> Result<dockopt_engine::Edit, String> {
     let text = r.script.text().trim_end();
     if text.ends_with(';') || text.ends_with('&') {
         return Err("the script ends with a separator".into());
     }
-    if Script::parse(&format!("{text} && {tail}")).is_err() {
+    // The script as the next round will read it, parsed once for both.
+    let next = format!("{text}{}{tail}", style.and_then_joined());
+    if cx.model.parse(&next).is_none() {
         return Err("the extended script would not parse".into());
     }
     let end = r.src_at(text.len().saturating_sub(1)) + 1;

@@ -23,6 +23,8 @@ pub enum Command {
     Parse(ParseArgs),
     /// List the transforms, or print one transform's documentation.
     Rule(RuleArgs),
+    /// Pin image references to digests and record them in dockopt.lock.
+    Pin(PinArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the manual page, or write one page per command to a directory.
@@ -162,6 +164,55 @@ pub enum RuleFormat {
     Text,
     /// The rules as JSON objects.
     Json,
+}
+
+#[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line flags
+pub struct PinArgs {
+    /// Files or directories; directories are searched for Dockerfiles.
+    /// Default: the current directory.
+    pub paths: Vec<PathBuf>,
+
+    /// Resolve every tag again, even those the lock records.
+    #[arg(long)]
+    pub update: bool,
+
+    /// Write nothing; exit 1 when a reference is unpinned, differs from the
+    /// lock, or its tag now names another digest.
+    #[arg(long, conflicts_with = "diff")]
+    pub check: bool,
+
+    /// Print the changes as a unified diff and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// The lock file. Default: the nearest dockopt.lock from the current
+    /// directory upward, else ./dockopt.lock.
+    #[arg(long)]
+    pub lock: Option<PathBuf>,
+
+    /// Skip paths matching this glob (repeatable).
+    #[arg(long)]
+    pub exclude: Vec<String>,
+
+    /// Allow plain HTTP and unverified TLS for this registry host[:port]
+    /// (repeatable), as dockerd's --insecure-registry.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+
+    /// Ask this mirror for Docker Hub images first, as dockerd's
+    /// --registry-mirror. Also DOCKOPT_REGISTRY_MIRROR.
+    #[arg(long, value_name = "URL")]
+    pub registry_mirror: Option<String>,
+
+    /// Per-registry CA certificates, as docker's certs.d:
+    /// DIR/HOST[:PORT]/*.crt. Default: /etc/docker/certs.d.
+    #[arg(long, value_name = "DIR")]
+    pub certs_dir: Option<PathBuf>,
+
+    /// Print only errors, notes and --check's findings.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,6 +5,7 @@ mod commands;
 mod discover;
 mod emit;
 mod fsctx;
+mod pin;
 mod progress;
 mod read;
 mod server;
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         args::Command::Fix(a) => commands::lint::fix(&a),
         args::Command::Parse(a) => commands::parse::run(&a),
         args::Command::Rule(a) => commands::rule::run(&a),
+        args::Command::Pin(a) => pin::run(&a),
         args::Command::Completions(a) => commands::completions::completions(&a),
         args::Command::Manpage(a) => commands::completions::manpage(&a),
         args::Command::Server(a) => server::run(&a),

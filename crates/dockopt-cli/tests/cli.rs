@@ -549,14 +549,22 @@ fn dockerignore_is_proposed_and_written_only_on_request() {
     assert!(written.contains(".env\n.svn\n"), "{written}");
     // Now clean, and an existing file is never rewritten.
     dockopt(d.path()).args(["check"]).assert().code(0);
+    // One that lets a secret through is reported, with the line to add.
     fs::write(d.path().join(".dockerignore"), "custom\n").unwrap();
+    let out = stdout(dockopt(d.path()).args(["fix", "--dockerignore"]), 1);
+    assert!(out.contains("add to .dockerignore: .env"), "{out}");
+    assert_eq!(
+        fs::read_to_string(d.path().join(".dockerignore")).unwrap(),
+        "custom\n"
+    );
+    fs::write(d.path().join(".dockerignore"), "custom\n.env\n").unwrap();
     dockopt(d.path())
         .args(["fix", "--dockerignore"])
         .assert()
         .code(0);
     assert_eq!(
         fs::read_to_string(d.path().join(".dockerignore")).unwrap(),
-        "custom\n"
+        "custom\n.env\n"
     );
 }
 

@@ -415,9 +415,11 @@ fn selection_takes_codes_names_and_prefixes_in_any_case() {
     assert_eq!(codes(&["--select", "EXEC-FORM"]), ["DKR008"]);
     assert_eq!(codes(&["--select", "DKR00"]), ["DKR009", "DKR008"]);
     assert_eq!(codes(&["--ignore", "dkr00"]), Vec::<String>::new());
+    // ALL takes the opt-in rules too (non-root-user; base-digest without a
+    // lock).
     assert_eq!(
         codes(&["--select", "all", "--ignore", "Copy-Over-Add"]),
-        ["DKR008"]
+        ["DKR016", "DKR015", "DKR008"]
     );
     for bad in ["", "exec-form,", "DKR0x"] {
         let out = run(dockopt(d.path()).args(["check", "--select", bad]));

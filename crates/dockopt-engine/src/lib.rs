@@ -9,6 +9,8 @@ pub mod context;
 pub mod dockerignore;
 pub mod finding;
 pub mod fix;
+pub mod image;
+pub mod lock;
 pub mod model;
 pub mod pipeline;
 pub mod select;

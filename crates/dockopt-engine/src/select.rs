@@ -36,6 +36,15 @@ impl Selection {
     }
 }
 
+/// Whether the selection names `t` itself (or `ALL`), rather than leaving
+/// it to the default set.
+pub fn names_explicitly(sel: &Selection, t_code: &str, t_name: &str) -> bool {
+    sel.select
+        .iter()
+        .flatten()
+        .any(|k| matches(t_code, t_name, k))
+}
+
 /// Whether `key` names the transform with this code and name; also used by
 /// suppression comments.
 pub fn matches(code: &str, name: &str, key: &str) -> bool {

@@ -361,12 +361,15 @@ fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Pro
         Ok(b) => b,
         Err(e) => return Processed::Report(FileReport::failed(display, path, e)),
     };
-    let (settings, excluded) = match settings(common, configs, name) {
+    let (mut settings, excluded) = match settings(common, configs, name) {
         Ok(s) => s,
         Err(e) => return Processed::Report(FileReport::failed(display, path, e)),
     };
     if let Some(by) = excluded {
         return Processed::Excluded { display, by };
+    }
+    if let Err(e) = crate::pin::lockfile::inject(&mut settings, name) {
+        return Processed::Report(FileReport::failed(display, path, e));
     }
     let ctx_dir = common
         .context

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use dockopt_engine::fix::{apply, uses_crlf};
-use dockopt_engine::{Applicability, Edit, Finding, NotApplied};
+use dockopt_engine::{Applicability, Edit, Finding, NotApplied, Severity};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CreateFile, CreateFileOptions, Diagnostic,
     DiagnosticSeverity, DocumentChangeOperation, DocumentChanges, NumberOrString, OneOf,
@@ -63,10 +63,10 @@ fn diagnostic(f: &Finding, ix: &LineIndex<'_>, enc: Encoding) -> Diagnostic {
         None | Some(NotApplied::SyntaxErrors) => {}
         Some(why) => message = format!("{message}\n{why}"),
     }
-    // A rewrite refused on purpose reports correct code: information only.
-    let severity = match f.not_applied {
-        Some(NotApplied::Refused(_)) => DiagnosticSeverity::INFORMATION,
-        _ => DiagnosticSeverity::WARNING,
+    let severity = match f.severity() {
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Error => DiagnosticSeverity::ERROR,
     };
     Diagnostic {
         range: ix.range(f.range, enc),

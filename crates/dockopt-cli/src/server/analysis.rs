@@ -29,8 +29,10 @@ impl Env {
         // A document not saved yet is configured as standard input is.
         let input = path.map_or(Input::Stdin, |p| Input::File(p.to_path_buf()));
         let configs = Configs::load(common, &[input]).map_err(|e| e.join("\n"))?;
-        let (settings, excluded) = run::settings(common, &configs, path)?;
+        let (mut settings, excluded) = run::settings(common, &configs, path)?;
         let excluded = excluded.is_some();
+        // The `dockopt.lock` that applies, as `check` hands it to base-digest.
+        crate::pin::lockfile::inject(&mut settings, path)?;
         // As for `check`: the build context is the Dockerfile's directory.
         let context_dir = path
             .and_then(Path::parent)

@@ -1,7 +1,8 @@
 //! Open documents: their text as the editor has it, and where they live.
 
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -87,22 +88,22 @@ fn native_path(bytes: &[u8]) -> Option<PathBuf> {
     p.is_absolute().then_some(p)
 }
 
-/// A `file:` URI for a local absolute path, percent-encoding all but the
-/// characters that never need it.
+/// Everything but unreserved characters, `/` and `:` is percent-encoded.
+const PATH_SET: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b':');
+
+/// A `file:` URI for a local absolute path.
 pub fn file_uri(path: &Path) -> Option<Uri> {
     let text = path.to_str()?.replace('\\', "/");
-    let mut uri = String::from("file://");
-    if !text.starts_with('/') {
-        uri.push('/');
-    }
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
-            uri.push(b as char);
-        } else {
-            let _ = write!(uri, "%{b:02X}");
-        }
-    }
-    uri.parse().ok()
+    let lead = if text.starts_with('/') { "" } else { "/" };
+    format!("file://{lead}{}", utf8_percent_encode(&text, PATH_SET))
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

@@ -343,6 +343,47 @@ impl CopyPlan {
     }
 }
 
+impl CopyPlan {
+    /// The context path the plan leaves at the absolute image path `path`,
+    /// and whether it is a folder: the last placement that writes there
+    /// wins. Found through the placements, without listing the context.
+    pub fn source_of(&self, context: &BuildContext, path: &str) -> Option<(String, bool)> {
+        let excludes: Vec<Pattern> = self
+            .excludes
+            .iter()
+            .filter_map(|e| Pattern::new(e).ok().flatten())
+            .collect();
+        for pl in self.placements.iter().rev() {
+            match pl.kind {
+                PlacementKind::File if pl.dest == path => return Some((pl.source.clone(), false)),
+                PlacementKind::DirContents => {
+                    let rel = if pl.dest == path {
+                        ""
+                    } else {
+                        let dir = pl.dest.trim_end_matches('/');
+                        match path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+                            Some(r) => r,
+                            None => continue,
+                        }
+                    };
+                    if !rel.is_empty() && excluded(&excludes, &join_rel(&pl.exclude_base, rel)) {
+                        continue;
+                    }
+                    let src = join_rel(&pl.source, rel);
+                    if context.is_file(&src) {
+                        return Some((src, false));
+                    }
+                    if context.is_dir(&src) {
+                        return Some((src, true));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 struct Planner<'a> {
     image: &'a dyn Fn(&str) -> ImagePath,
     excludes: &'a [Pattern],

@@ -209,8 +209,18 @@ fn copy_table_matches_buildkit() {
             }
             continue;
         }
-        let mut got: BTreeSet<(String, String)> =
-            plan.files(&ctx).into_iter().map(|(s, d)| (d, s)).collect();
+        let files = plan.files(&ctx);
+        for (src, dest) in &files {
+            // The lookup by image path agrees with the listing.
+            if plan.source_of(&ctx, dest) != Some((src.clone(), false)) {
+                failures.push(format!(
+                    "{}: source_of({dest}) = {:?}, want {src}",
+                    case.name,
+                    plan.source_of(&ctx, dest)
+                ));
+            }
+        }
+        let mut got: BTreeSet<(String, String)> = files.into_iter().map(|(s, d)| (d, s)).collect();
         for p in &plan.placements {
             match &p.kind {
                 PlacementKind::Archive { .. } => {
@@ -460,4 +470,28 @@ fn tar_headers() {
     assert!(!is_tar_header(&broken[..512]));
     assert!(!is_tar_header(&[0u8; 512]));
     assert!(!is_tar_header(b"short"));
+}
+
+#[test]
+fn source_of_finds_files_and_folders_by_image_path() {
+    let fs = ctx_fs();
+    let ignore = DockerIgnore::from_patterns(&["dir/x.txt".to_string()]).unwrap();
+    let ctx = BuildContext::new(&fs, Some(ignore));
+    let mut req = CopyRequest::new(Instruction::Copy, vec!["."], ".");
+    req.workdir = "/app".into();
+    req.excludes = vec!["b.txt".into()];
+    let plan = plan_copy(&req, Some(&ctx), &missing).unwrap();
+    let at = |p: &str| plan.source_of(&ctx, p);
+    assert_eq!(
+        at("/app/requirements/base.txt"),
+        Some(("requirements/base.txt".into(), false))
+    );
+    assert_eq!(at("/app/requirements"), Some(("requirements".into(), true)));
+    assert_eq!(at("/app"), Some((String::new(), true)));
+    // Excluded, ignored, missing, or outside the destination.
+    assert_eq!(at("/app/b.txt"), None);
+    assert_eq!(at("/app/dir/x.txt"), None);
+    assert_eq!(at("/app/nope.txt"), None);
+    assert_eq!(at("/requirements/base.txt"), None);
+    assert_eq!(at("/application/a.txt"), None);
 }

@@ -82,4 +82,14 @@ impl Style {
         }
         s
     }
+
+    /// What [`Style::and_then`] becomes in the continuation-joined line
+    /// BuildKit hands to the shell: the line breaks and comments go.
+    pub fn and_then_joined(&self) -> String {
+        if self.leading_and {
+            format!(" {}&& ", self.indent)
+        } else {
+            format!(" && {}", self.indent)
+        }
+    }
 }

@@ -236,6 +236,12 @@ impl<'t> Model<'t> {
         out
     }
 
+    /// Parses a script through the cache, so that a script a fix is about to
+    /// write is parsed once, and found again when the next round reads it.
+    pub fn parse(&self, text: &str) -> Option<Rc<ScriptInfo>> {
+        self.scripts.get(text)
+    }
+
     /// Stages built from stage `index`, directly or not.
     pub fn descendants(&self, index: usize) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();

@@ -400,6 +400,11 @@ impl Mount {
         if ro_auto {
             self.readonly = self.kind.readonly_by_default();
         }
+        // `required` read while an earlier `type=` was secret or ssh means
+        // nothing once a later `type=` changes the kind.
+        if !matches!(self.kind, MountType::Secret | MountType::Ssh) {
+            self.required = false;
+        }
         let non_empty = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
         if self.kind == MountType::Secret {
             if non_empty(&self.from) {
