@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/apk.md")]
+#![doc = include_str!("../docs/apk.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
@@ -36,7 +36,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "apk add --no-cache instead of apk update and cache cleanup",
-    docs: include_str!("../../docs/rules/apk.md"),
+    docs: include_str!("../docs/apk.md"),
     fixes: Fixes::Safe,
     gain: Gain::Size,
 };

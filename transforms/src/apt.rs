@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/apt.md")]
+#![doc = include_str!("../docs/apt.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
@@ -104,7 +104,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "apt-get install with -y, update in the same RUN, and no lists left behind",
-    docs: include_str!("../../docs/rules/apt.md"),
+    docs: include_str!("../docs/apt.md"),
     fixes: Fixes::Both,
     gain: Gain::Size,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/base-digest.md")]
+#![doc = include_str!("../docs/base-digest.md")]
 
 use dockopt_engine::image::{self, Target};
 use dockopt_engine::lock::Lock;
@@ -26,7 +26,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Pin images by digest, as dockopt.lock records them (where a lock applies)",
-    docs: include_str!("../../docs/rules/base-digest.md"),
+    docs: include_str!("../docs/base-digest.md"),
     fixes: Fixes::Unsafe,
     gain: Gain::Correctness,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/build-secrets.md")]
+#![doc = include_str!("../docs/build-secrets.md")]
 
 use std::sync::OnceLock;
 
@@ -314,7 +314,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Keep secrets out of build arguments and ENV: use secret mounts",
-    docs: include_str!("../../docs/rules/build-secrets.md"),
+    docs: include_str!("../docs/build-secrets.md"),
     fixes: Fixes::Unsafe,
     gain: Gain::Correctness,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/cache-mounts.md")]
+#![doc = include_str!("../docs/cache-mounts.md")]
 
 use dockopt_engine::model::caches::{self, Tool};
 use dockopt_engine::model::State;
@@ -248,7 +248,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "BuildKit cache mounts instead of deleting package caches (opt-in)",
-    docs: include_str!("../../docs/rules/cache-mounts.md"),
+    docs: include_str!("../docs/cache-mounts.md"),
     fixes: Fixes::Unsafe,
     gain: Gain::Rebuild,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/copy-after-installs.md")]
+#![doc = include_str!("../docs/copy-after-installs.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
@@ -15,7 +15,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Move a broad COPY below the installs after it that never read it",
-    docs: include_str!("../../docs/rules/copy-after-installs.md"),
+    docs: include_str!("../docs/copy-after-installs.md"),
     fixes: Fixes::Safe,
     gain: Gain::Rebuild,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/copy-over-add.md")]
+#![doc = include_str!("../docs/copy-over-add.md")]
 
 use dockopt_engine::{BuildContext, Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 
@@ -121,7 +121,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Use COPY instead of ADD for plain local files",
-    docs: include_str!("../../docs/rules/copy-over-add.md"),
+    docs: include_str!("../docs/copy-over-add.md"),
     fixes: Fixes::Both,
     gain: Gain::Correctness,
 };

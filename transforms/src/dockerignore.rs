@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/dockerignore.md")]
+#![doc = include_str!("../docs/dockerignore.md")]
 
 use dockopt_engine::{Cx, Finding, Fixes, Gain, Rule, Severity, Transform};
 use dockopt_syntax::Instruction;
@@ -135,7 +135,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Propose a .dockerignore when the whole context is copied without one",
-    docs: include_str!("../../docs/rules/dockerignore.md"),
+    docs: include_str!("../docs/dockerignore.md"),
     fixes: Fixes::None,
     gain: Gain::Rebuild,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/downloads.md")]
+#![doc = include_str!("../docs/downloads.md")]
 
 use dockopt_engine::{Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::{Command, Script};
@@ -120,7 +120,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Download, extract and delete an archive in one RUN",
-    docs: include_str!("../../docs/rules/downloads.md"),
+    docs: include_str!("../docs/downloads.md"),
     fixes: Fixes::Safe,
     gain: Gain::Size,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/exec-form.md")]
+#![doc = include_str!("../docs/exec-form.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 
@@ -52,7 +52,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Use exec form for CMD and ENTRYPOINT so the program gets signals",
-    docs: include_str!("../../docs/rules/exec-form.md"),
+    docs: include_str!("../docs/exec-form.md"),
     fixes: Fixes::Unsafe,
     gain: Gain::Correctness,
 };

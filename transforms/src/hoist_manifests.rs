@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/hoist-manifests.md")]
+#![doc = include_str!("../docs/hoist-manifests.md")]
 
 use dockopt_engine::model::{Certainty, Inst};
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
@@ -19,7 +19,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Copy dependency manifests and install before the source COPY",
-    docs: include_str!("../../docs/rules/hoist-manifests.md"),
+    docs: include_str!("../docs/hoist-manifests.md"),
     fixes: Fixes::Both,
     gain: Gain::Rebuild,
 };

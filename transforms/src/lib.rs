@@ -1,5 +1,6 @@
 //! The transforms, one module each. Every module's doc comment is its
-//! documentation page (`docs/rules/<name>.md` is generated from it).
+//! documentation page, `transforms/docs/<name>.md`: inside the crate, so
+//! that the crate packages.
 
 mod cost;
 mod manifests;

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/merge-runs.md")]
+#![doc = include_str!("../docs/merge-runs.md")]
 
 use dockopt_engine::model::{ScriptInfo, State};
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
@@ -244,7 +244,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Merge consecutive RUN instructions into one layer",
-    docs: include_str!("../../docs/rules/merge-runs.md"),
+    docs: include_str!("../docs/merge-runs.md"),
     fixes: Fixes::Safe,
     gain: Gain::Size,
 };

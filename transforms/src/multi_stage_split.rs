@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/multi-stage-split.md")]
+#![doc = include_str!("../docs/multi-stage-split.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
@@ -311,7 +311,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Build with the toolchain in one stage, run on a slim base (unsafe)",
-    docs: include_str!("../../docs/rules/multi-stage-split.md"),
+    docs: include_str!("../docs/multi-stage-split.md"),
     fixes: Fixes::Unsafe,
     gain: Gain::Size,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/non-root-user.md")]
+#![doc = include_str!("../docs/non-root-user.md")]
 
 use dockopt_engine::image::ImageRef;
 use dockopt_engine::model::{Base, Certainty, Model, State};
@@ -589,7 +589,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Run the final stage as a user other than root (opt-in)",
-    docs: include_str!("../../docs/rules/non-root-user.md"),
+    docs: include_str!("../docs/non-root-user.md"),
     fixes: Fixes::Unsafe,
     gain: Gain::Correctness,
 };

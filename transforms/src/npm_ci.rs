@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/npm-ci.md")]
+#![doc = include_str!("../docs/npm-ci.md")]
 
 use dockopt_engine::model::Inst;
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
@@ -15,7 +15,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "npm ci instead of npm install where a lock file is copied in (opt-in fix)",
-    docs: include_str!("../../docs/rules/npm-ci.md"),
+    docs: include_str!("../docs/npm-ci.md"),
     fixes: Fixes::Unsafe,
     gain: Gain::Correctness,
 };

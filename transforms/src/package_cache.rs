@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/package-cache.md")]
+#![doc = include_str!("../docs/package-cache.md")]
 
 use dockopt_engine::model::caches::{self, Cache, Tool};
 use dockopt_engine::{Applicability, Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
@@ -60,7 +60,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "Clean npm, yarn, pnpm and composer caches; gem install --no-document",
-    docs: include_str!("../../docs/rules/package-cache.md"),
+    docs: include_str!("../docs/package-cache.md"),
     fixes: Fixes::Both,
     gain: Gain::Size,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/pip.md")]
+#![doc = include_str!("../docs/pip.md")]
 
 use dockopt_engine::model::caches::{self, Cache, Tool};
 use dockopt_engine::{Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
@@ -32,7 +32,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "pip install --no-cache-dir",
-    docs: include_str!("../../docs/rules/pip.md"),
+    docs: include_str!("../docs/pip.md"),
     fixes: Fixes::Safe,
     gain: Gain::Size,
 };

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/dnf-yum-zypper.md")]
+#![doc = include_str!("../docs/dnf-yum-zypper.md")]
 
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
@@ -102,7 +102,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "dnf, yum, microdnf and zypper: non-interactive, and caches cleaned in the same RUN",
-    docs: include_str!("../../docs/rules/dnf-yum-zypper.md"),
+    docs: include_str!("../docs/dnf-yum-zypper.md"),
     fixes: Fixes::Both,
     gain: Gain::Size,
 };

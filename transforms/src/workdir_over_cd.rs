@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/rules/workdir-over-cd.md")]
+#![doc = include_str!("../docs/workdir-over-cd.md")]
 
 use dockopt_engine::{Applicability, Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_syntax::{Instruction, TextRange};
@@ -44,7 +44,7 @@ static RULE: Rule = Rule {
     code: CODE,
     name: NAME,
     summary: "WORKDIR instead of a leading mkdir -p DIR && cd DIR",
-    docs: include_str!("../../docs/rules/workdir-over-cd.md"),
+    docs: include_str!("../docs/workdir-over-cd.md"),
     fixes: Fixes::Both,
     gain: Gain::Correctness,
 };

@@ -28,6 +28,12 @@ pub enum Command {
     /// Build the original and the rewrite, compare the images, and say
     /// whether the rewrite is equivalent. Exits 1 when it is not.
     Verify(crate::verify::VerifyArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one page per command to a directory.
+    Manpage(ManpageArgs),
+    /// Run the language server on standard input and output, for editors.
+    Server(ServerArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -210,6 +216,37 @@ pub struct PinArgs {
     /// Print only errors, notes and --check's findings.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManpageArgs {
+    /// Write `dockopt.1` and a page per command (`dockopt-check.1`...) to
+    /// this directory instead of printing `dockopt.1`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// Use this configuration file instead of looking for .dockopt.yaml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every .dockopt.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Accepted for editors that pass it: standard input and output is the
+    /// only transport.
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

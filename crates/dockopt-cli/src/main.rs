@@ -8,6 +8,7 @@ mod fsctx;
 mod pin;
 mod progress;
 mod read;
+mod server;
 mod verify;
 mod write;
 
@@ -40,6 +41,9 @@ fn main() -> ExitCode {
         args::Command::Rule(a) => commands::rule::run(&a),
         args::Command::Pin(a) => pin::run(&a),
         args::Command::Verify(a) => verify::run(&a),
+        args::Command::Completions(a) => commands::completions::completions(&a),
+        args::Command::Manpage(a) => commands::completions::manpage(&a),
+        args::Command::Server(a) => server::run(&a),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status as u8)

@@ -1,3 +1,4 @@
+pub mod completions;
 pub mod lint;
 pub mod parse;
 pub mod rule;

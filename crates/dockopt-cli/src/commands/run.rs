@@ -235,7 +235,7 @@ fn absolute(file: &Path) -> Option<PathBuf> {
 }
 
 /// The settings for a file, and what excludes it, if anything does.
-fn settings(
+pub fn settings(
     common: &Common,
     configs: &Configs,
     file: Option<&Path>,
@@ -274,7 +274,7 @@ fn settings(
 
 /// The `.dockerignore` that applies: `<Dockerfile>.dockerignore` beside the
 /// Dockerfile first, then `.dockerignore` at the context root.
-fn dockerignore(file: Option<&Path>, context: &Path) -> Result<Option<DockerIgnore>, String> {
+pub fn dockerignore(file: Option<&Path>, context: &Path) -> Result<Option<DockerIgnore>, String> {
     let beside = file.and_then(|f| {
         let name = f.file_name()?.to_str()?;
         Some(f.with_file_name(format!("{name}.dockerignore")))

@@ -21,15 +21,19 @@ use dockopt_syntax::{LineIndex, TextRange};
 
 use crate::commands::run::FileReport;
 
-/// Where the project's documentation lives; rule pages are under it.
+/// Where the project's documentation lives.
 pub const DOCS_URL: &str = "https://github.com/dockopt/dockopt/blob/main/docs/";
+
+/// Where the rule pages live: inside the transforms crate, which includes
+/// them.
+pub const RULES_URL: &str = "https://github.com/dockopt/dockopt/blob/main/transforms/docs/";
 
 /// The documentation page of a rule.
 pub fn rule_url(name: &str) -> String {
     if name == SYNTAX_ERROR {
         format!("{DOCS_URL}cli.md#syntax-errors")
     } else {
-        format!("{DOCS_URL}rules/{name}.md")
+        format!("{RULES_URL}{name}.md")
     }
 }
 
