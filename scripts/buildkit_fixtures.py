@@ -2,7 +2,7 @@
 """Check that BuildKit's parser (PyPI `dockerfile`) reads what dockopt writes.
 
 For every fixture case under transforms/cases/<rule>/ and every example
-under examples/, run `dockopt fix --unsafe` (with the case folder's
+under examples/, run `dockopt fix --unsafe --select ALL` (with the case folder's
 `context/`, or the example's own folder, as the build context) and parse
 the result with BuildKit's parser. The fixture tests already check dockopt's
 own parser; this checks the one that builds the image, heredocs and stage
@@ -78,7 +78,8 @@ def main():
                 parse_path(path)
             except dockerfile.GoParseError:
                 original_ok = False
-            out = fix_unsafe(binary, path, context)
+            # ALL: the opt-in transforms' rewrites must parse too.
+            out = fix_unsafe(binary, path, context, "--select", "ALL")
             if original_ok:
                 graph = stage_graph_errors(dockerfile.parse_string(out))
                 if graph and not stage_graph_errors(parse_path(path)):

@@ -193,8 +193,8 @@ def main():
                 agree += 1
             continue
         try:
-            got = json.loads(proc.stdout)
-        except ValueError:
+            got = json.loads(proc.stdout)["files"][0]["instructions"]
+        except (ValueError, KeyError, IndexError):
             failures.append(f"{path}: dockopt printed no JSON: {proc.stderr.decode()[:200]}")
             continue
         # The wrapper passes strings through C, which ends them at NUL.

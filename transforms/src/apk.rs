@@ -1,6 +1,6 @@
-#![doc = include_str!("../../docs/rules/apk.md")]
+#![doc = include_str!("../docs/apk.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::TextRange;
 
@@ -32,25 +32,22 @@ fn sub(c: &Command) -> Option<(usize, &str)> {
     Some((i, c.args[i].text.as_str()))
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "apk add --no-cache instead of apk update and cache cleanup",
+    docs: include_str!("../docs/apk.md"),
+    fixes: Fixes::Safe,
+    gain: Gain::Size,
+};
+
 impl Transform for Apk {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "apk add --no-cache instead of apk update and cache cleanup"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/apk.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (_, insts) in stage_runs(cx.tree) {
+        for (_, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
                 if r.has_cache_mount("/var/cache/apk") {

@@ -1,10 +1,10 @@
-#![doc = include_str!("../../docs/rules/apt.md")]
+#![doc = include_str!("../docs/apt.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 use dockopt_syntax::Instruction;
 
-use crate::run::{append, insert_after, run, stage_parents, stage_runs, subcommand, Run, Style};
+use crate::run::{append, insert_after, is_run, run, stage_runs, subcommand, Run};
 
 pub struct Apt;
 
@@ -83,16 +83,17 @@ fn removes_lists(r: &Run<'_>) -> bool {
 /// Whether a RUN (or ONBUILD RUN) installs without its own update, or
 /// cannot be read and mentions apt: it needs the lists an earlier RUN left.
 fn needs_lists(cx: &Cx<'_>, inst: &Instruction<'_>) -> bool {
-    if !(inst.is("run") || inst.sub_command().is_some_and(|s| s.is("run"))) {
+    if !is_run(inst) {
         return false;
     }
     match run(cx, inst) {
-        Some(r) => installs_without_update(r.script.command_list()).is_some(),
+        Some(r) => installs_without_update(r.script.commands()).is_some(),
         None => inst.line().contains("apt"),
     }
 }
 
-/// Where RUNs that need the lists are, computed once per file.
+/// Where the RUNs that need the lists are, found once per file, so that
+/// asking for each RUN stays linear in the file.
 struct ListUsers {
     /// Per stage: (start offset, line) of each such RUN, in order.
     in_stage: Vec<Vec<(u32, u32)>>,
@@ -102,25 +103,25 @@ struct ListUsers {
 
 impl ListUsers {
     fn new(cx: &Cx<'_>) -> Self {
-        let stages = cx.tree.stages();
-        let in_stage: Vec<Vec<(u32, u32)>> = stages
-            .iter()
+        let stages = &cx.model.stages;
+        let in_stage: Vec<Vec<(u32, u32)>> = (0..stages.len())
             .map(|s| {
-                s.instructions
+                cx.model
+                    .body(s)
                     .iter()
+                    .map(|i| i.syntax)
                     .filter(|i| needs_lists(cx, i))
                     .map(|i| (i.range().start, i.start_line()))
                     .collect()
             })
             .collect();
-        // A stage's parent comes before it: fold children into parents from
-        // the last stage back. Lines grow with stages, so the first is the
-        // smallest.
-        let parents = stage_parents(&stages);
+        // A stage's base comes before it: fold children into their bases
+        // from the last stage back. Lines grow with stages, so the first
+        // is the smallest.
         let mut in_descendants: Vec<Option<u32>> = vec![None; stages.len()];
         for s in (0..stages.len()).rev() {
             let first = in_stage[s].first().map(|&(_, l)| l).or(in_descendants[s]);
-            if let (Some(p), Some(line)) = (parents[s], first) {
+            if let (Some(p), Some(line)) = (stages[s].base_stage(), first) {
                 in_descendants[p] = Some(in_descendants[p].map_or(line, |l| l.min(line)));
             }
         }
@@ -141,30 +142,27 @@ impl ListUsers {
     }
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "apt-get install with -y, update in the same RUN, and no lists left behind",
+    docs: include_str!("../docs/apt.md"),
+    fixes: Fixes::Both,
+    gain: Gain::Size,
+};
+
 impl Transform for Apt {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "apt-get install with -y, update in the same RUN, and no lists left behind"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/apt.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
+        let style = cx.model.style();
         let users = std::cell::OnceCell::new();
-        for (stage, insts) in stage_runs(cx.tree) {
+        for (stage, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
-                let cmds = r.script.command_list();
+                let cmds = r.script.commands();
                 let installs: Vec<&Command> = cmds.iter().filter(|c| is_install(c)).collect();
                 for c in cmds.iter().filter(|c| c.name.text == "apt") {
                     let scripted = sub(c).is_some_and(|(_, s)| {
@@ -187,7 +185,8 @@ impl Transform for Apt {
                             NAME,
                             "apt in a script: its interface is for people; use apt-get",
                             at,
-                        );
+                        )
+                        .with_gain(Gain::Correctness);
                         out.push(f.with_fix(Fix::safe(
                             "Use apt-get",
                             vec![Edit::replace(at, "apt-get")],
@@ -203,7 +202,8 @@ impl Transform for Apt {
                             NAME,
                             "apt-get install without -y: the build cannot answer its prompt",
                             at,
-                        );
+                        )
+                        .with_gain(Gain::Correctness);
                         out.push(
                             f.with_fix(Fix::safe("Add -y", vec![insert_after(&r, c, si, "-y")])),
                         );
@@ -218,7 +218,8 @@ impl Transform for Apt {
                 }
                 if let Some(c) = installs_without_update(cmds) {
                     let at = r.src(c.name.range.clone());
-                    let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at);
+                    let f = Finding::new(CODE, NAME, "apt-get install without apt-get update in the same RUN uses whatever list a cached layer has", at)
+    .with_gain(Gain::Correctness);
                     let network_none = r
                         .inst
                         .flags()
@@ -249,7 +250,7 @@ impl Transform for Apt {
                     out.push(f.refused(format!("lists kept: the RUN at line {line} installs without its own apt-get update")));
                     continue;
                 }
-                match append(&r, "rm -rf /var/lib/apt/lists/*", &style) {
+                match append(cx, &r, "rm -rf /var/lib/apt/lists/*", style) {
                     Ok(edit) => out.push(f.with_fix(Fix::safe("Remove the apt lists", vec![edit]))),
                     Err(why) => out.push(f.refused(format!("lists kept: {why}"))),
                 }

@@ -1,6 +1,6 @@
-#![doc = include_str!("../../docs/rules/copy-over-add.md")]
+#![doc = include_str!("../docs/copy-over-add.md")]
 
-use dockopt_engine::{BuildContext, Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{BuildContext, Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 
 use crate::util::same_case;
 
@@ -117,21 +117,18 @@ fn checked_source(ctx: &BuildContext<'_>, src: &str) -> Result<(), String> {
     }
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Use COPY instead of ADD for plain local files",
+    docs: include_str!("../docs/copy-over-add.md"),
+    fixes: Fixes::Both,
+    gain: Gain::Correctness,
+};
+
 impl Transform for CopyOverAdd {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Use COPY instead of ADD for plain local files"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/copy-over-add.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {

@@ -1,6 +1,6 @@
-#![doc = include_str!("../../docs/rules/dockerignore.md")]
+#![doc = include_str!("../docs/dockerignore.md")]
 
-use dockopt_engine::{Cx, Finding, Transform};
+use dockopt_engine::{Cx, Finding, Fixes, Gain, Rule, Severity, Transform};
 use dockopt_syntax::Instruction;
 
 use crate::run::run;
@@ -18,22 +18,77 @@ const ALWAYS: &[&str] = &[
     ".idea",
     ".vscode",
     ".DS_Store",
-    ".env",
-    ".aws",
-    ".ssh",
-    "id_rsa",
-    "id_ed25519",
     "__pycache__",
     ".pytest_cache",
     ".mypy_cache",
 ];
-/// Left out when a root entry matches the pattern's suffix.
-const BY_SUFFIX: &[(&str, &str)] = &[
-    (".pem", "*.pem"),
-    (".key", "*.key"),
-    (".pyc", "*.pyc"),
-    (".swp", "*.swp"),
+
+/// Secrets by name: left out when present, and proposed as additions to an
+/// existing `.dockerignore` that lets them through.
+const SECRETS: &[&str] = &[
+    ".env",
+    ".aws",
+    ".ssh",
+    ".netrc",
+    ".git-credentials",
+    ".docker",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
 ];
+
+/// Secrets by suffix, as (suffix, pattern).
+const SECRET_SUFFIXES: &[(&str, &str)] = &[(".pem", "*.pem"), (".key", "*.key")];
+
+/// Whether a package manager's config file holds credentials, not just a
+/// registry address or a `${VAR}` the build fills in.
+fn has_credentials(name: &str, text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        let (k, v) = l
+            .split_once('=')
+            .or_else(|| l.split_once(':').filter(|_| name == ".pypirc"))
+            .unwrap_or((l, ""));
+        let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
+        let secret_key = match name {
+            ".npmrc" => {
+                k.ends_with("_authtoken") || k.ends_with("_auth") || k.ends_with("_password")
+            }
+            _ => k == "password",
+        };
+        secret_key && !v.is_empty() && !v.starts_with("${")
+    })
+}
+
+/// Secrets at the context root that the builder would receive.
+fn secrets_in(cx: &Cx<'_>, root: &[String]) -> Vec<String> {
+    let Some(ctx) = cx.context else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in root {
+        let env_file = e.starts_with(".env.")
+            && !["example", "sample", "template", "dist"]
+                .iter()
+                .any(|w| e.contains(w));
+        let config = matches!(e.as_str(), ".npmrc" | ".pypirc")
+            && ctx
+                .read(e)
+                .is_some_and(|b| has_credentials(e, &String::from_utf8_lossy(&b)));
+        if SECRETS.contains(&e.as_str()) || env_file || config {
+            out.push(e.clone());
+        }
+    }
+    for (suffix, pattern) in SECRET_SUFFIXES {
+        if root.iter().any(|e| e.ends_with(suffix)) {
+            out.push((*pattern).to_string());
+        }
+    }
+    out
+}
+/// Left out when a root entry matches the pattern's suffix.
+const BY_SUFFIX: &[(&str, &str)] = &[(".pyc", "*.pyc"), (".swp", "*.swp")];
 
 fn broad(inst: &Instruction<'_>) -> bool {
     (inst.is("copy") || inst.is("add"))
@@ -76,28 +131,22 @@ fn runs_after(cx: &Cx<'_>, after: &Instruction<'_>, names: &[&str], verbs: &[&st
         })
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Propose a .dockerignore when the whole context is copied without one",
+    docs: include_str!("../docs/dockerignore.md"),
+    fixes: Fixes::None,
+    gain: Gain::Rebuild,
+};
+
 impl Transform for Dockerignore {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Propose a .dockerignore when the whole context is copied without one"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/dockerignore.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
         let Some(ctx) = cx.context else { return };
-        if ctx.has_dockerignore() {
-            return;
-        }
         let Some(copy) = cx.tree.instructions().find(|i| broad(i)) else {
             return;
         };
@@ -108,11 +157,43 @@ impl Transform for Dockerignore {
                 .iter()
                 .any(|n| n == entry || n.starts_with(&format!("{entry}/")))
         };
-        let mut entries: Vec<String> = Vec::new();
+        let js = runs_after(cx, &copy, &["npm", "yarn", "pnpm"], &["install", "ci", "i"])
+            || runs_after(cx, &copy, &["yarn"], &[]);
+        // npm reads the project's .npmrc: leaving it out could break the
+        // install (build-secrets shows how to pass the token instead).
+        let secrets: Vec<String> = secrets_in(cx, &root)
+            .into_iter()
+            .filter(|e| !(js && e == ".npmrc"))
+            .collect();
+        if ctx.has_dockerignore() {
+            // The ignore file lets these through: propose additions.
+            let mut leaks = secrets;
+            if root.iter().any(|e| e == ".git") {
+                leaks.push(".git".into());
+            }
+            leaks.retain(|e| keep(e));
+            if leaks.is_empty() {
+                return;
+            }
+            let f = Finding::new(
+                CODE,
+                NAME,
+                format!(
+                    "this COPY sends {} into the image: .dockerignore does not leave them out",
+                    leaks.join(", ")
+                ),
+                copy.keyword_range(),
+            );
+            // Secrets in the image: worth acting on, though not by dockopt.
+            out.push(
+                f.refused(format!("add to .dockerignore: {}", leaks.join(" ")))
+                    .with_severity(Severity::Warning),
+            );
+            return;
+        }
+        let mut entries: Vec<String> = secrets;
         for e in &root {
-            if ALWAYS.contains(&e.as_str())
-                || (e.starts_with(".env.") && !e.contains("example") && !e.contains("sample"))
-            {
+            if ALWAYS.contains(&e.as_str()) {
                 entries.push(e.clone());
             }
         }
@@ -121,8 +202,6 @@ impl Transform for Dockerignore {
                 entries.push((*pattern).to_string());
             }
         }
-        let js = runs_after(cx, &copy, &["npm", "yarn", "pnpm"], &["install", "ci", "i"])
-            || runs_after(cx, &copy, &["yarn"], &[]);
         let py = runs_after(cx, &copy, &["pip", "pip3", "pipenv", "poetry", "uv"], &[]);
         for (dir, reinstalled) in [("node_modules", js), (".venv", py), ("venv", py)] {
             if reinstalled && root.iter().any(|e| e == dir) {

@@ -1,17 +1,17 @@
-#![doc = include_str!("../../docs/rules/downloads.md")]
+#![doc = include_str!("../docs/downloads.md")]
 
-use dockopt_engine::{Cx, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::{Command, Script};
-use dockopt_syntax::{Instruction, SyntaxTree};
+use dockopt_syntax::Instruction;
 
 use crate::merge_runs::merge_edits;
-use crate::run::{adjacent, append, descendants, run, stage_runs, Style};
+use crate::run::{adjacent, append, run, stage_runs};
 
 pub struct Downloads;
 
 const CODE: &str = "DKR007";
 const NAME: &str = "downloads";
-/// Downloads checked per file.
+/// Downloads checked per file: each check reads the rest of the file.
 const MAX_DOWNLOADS: usize = 64;
 
 fn basename(url: &str) -> Option<String> {
@@ -89,23 +89,28 @@ fn extracts(c: &Command, file: &str) -> bool {
 }
 
 fn removes(script: &Script, file: &str) -> bool {
-    script.command_list().iter().any(|c| {
-        c.name.text == "rm"
-            && c.args
-                .iter()
-                .any(|w| w.text.contains(file) || w.literal().as_deref() == Some(file))
-    })
+    script
+        .commands()
+        .iter()
+        .any(|c| {
+            c.name.text == "rm"
+                && c.args
+                    .iter()
+                    .any(|w| w.text.contains(file) || w.literal().as_deref() == Some(file))
+        })
 }
 
 /// Later instructions that mention the file keep it needed.
-fn used_later(tree: &SyntaxTree, stage: usize, after: &Instruction<'_>, file: &str) -> bool {
-    let stages = tree.stages();
+fn used_later(cx: &Cx<'_>, stage: usize, after: &Instruction<'_>, file: &str) -> bool {
+    let stages = cx.tree.stages();
     let name = file.rsplit('/').next().unwrap_or(file);
     let later = stages[stage]
         .instructions
         .iter()
         .filter(|i| i.range().start > after.range().start);
-    let children = descendants(tree, stage)
+    let children = cx
+        .model
+        .descendants(stage)
         .into_iter()
         .flat_map(|d| stages[d].instructions.clone());
     let copied_from = stages
@@ -118,30 +123,27 @@ fn used_later(tree: &SyntaxTree, stage: usize, after: &Instruction<'_>, file: &s
             .any(|i| i.line().contains(name))
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Download, extract and delete an archive in one RUN",
+    docs: include_str!("../docs/downloads.md"),
+    fixes: Fixes::Safe,
+    gain: Gain::Size,
+};
+
 impl Transform for Downloads {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Download, extract and delete an archive in one RUN"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/downloads.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
+        let style = cx.model.style();
         let mut seen = 0;
-        for (stage, insts) in stage_runs(cx.tree) {
+        for (stage, insts) in stage_runs(cx) {
             for (pos, inst) in insts.iter().enumerate().filter(|(_, i)| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
-                let cmds = r.script.command_list();
+                let cmds = r.script.commands();
                 for (k, c) in cmds.iter().enumerate() {
                     let Some(file) = downloaded(c) else { continue };
                     let at = r.src(c.name.range.clone());
@@ -151,7 +153,6 @@ impl Transform for Downloads {
                         format!("the downloaded archive {file} stays in the layer"),
                         at,
                     );
-                    // Each check reads the rest of the file: bound the work.
                     seen += 1;
                     if seen > MAX_DOWNLOADS {
                         out.push(f.refused(format!(
@@ -161,16 +162,16 @@ impl Transform for Downloads {
                         return;
                     }
                     if cmds[k + 1..].iter().any(|e| extracts(e, &file)) {
-                        if removes(r.script, &file) {
+                        if removes(&r.script, &file) {
                             continue;
                         }
-                        if used_later(cx.tree, stage, inst, &file) {
+                        if used_later(cx, stage, inst, &file) {
                             out.push(f.refused(format!("kept: a later instruction uses {file}")));
                         } else if !file.starts_with('/') && !r.script.state_changes().is_empty() {
                             out.push(f.refused("kept: the script changes directory"));
                         } else {
                             let rm = format!("rm -f {}", dockopt_shell::quote(&file));
-                            match append(&r, &rm, &style) {
+                            match append(cx, &r, &rm, style) {
                                 Ok(e) => out.push(f.with_fix(Fix::safe(
                                     format!("Remove {file} after extracting it"),
                                     vec![e],
@@ -191,7 +192,7 @@ impl Transform for Downloads {
                     if !nr.script.commands().iter().any(|e| extracts(e, &file)) {
                         continue;
                     }
-                    match merge_edits(cx, inst, next, &style) {
+                    match merge_edits(cx, inst, next, style) {
                         Ok(edits) => out.push(f.with_fix(Fix::safe(
                             "Fold the download and the extraction into one RUN",
                             edits,

@@ -1,6 +1,6 @@
-#![doc = include_str!("../../docs/rules/exec-form.md")]
+#![doc = include_str!("../docs/exec-form.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 
 use crate::util::has_inner_comments;
 
@@ -48,21 +48,18 @@ fn argv(command: &str) -> Result<Vec<&str>, &'static str> {
     }
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "Use exec form for CMD and ENTRYPOINT so the program gets signals",
+    docs: include_str!("../docs/exec-form.md"),
+    fixes: Fixes::Unsafe,
+    gain: Gain::Correctness,
+};
+
 impl Transform for ExecForm {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "Use exec form for CMD and ENTRYPOINT so the program gets signals"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/exec-form.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {

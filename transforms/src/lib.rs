@@ -1,6 +1,8 @@
 //! The transforms, one module each. Every module's doc comment is its
-//! documentation page (`docs/rules/<name>.md` is generated from it).
+//! documentation page, `transforms/docs/<name>.md`: inside the crate, so
+//! that the crate packages.
 
+mod cost;
 mod manifests;
 mod run;
 mod runtimes;
@@ -8,7 +10,10 @@ mod util;
 
 pub mod apk;
 pub mod apt;
+pub mod base_digest;
+pub mod build_secrets;
 pub mod cache_mounts;
+pub mod copy_after_installs;
 pub mod copy_over_add;
 pub mod dockerignore;
 pub mod downloads;
@@ -16,6 +21,8 @@ pub mod exec_form;
 pub mod hoist_manifests;
 pub mod merge_runs;
 pub mod multi_stage_split;
+pub mod non_root_user;
+pub mod npm_ci;
 pub mod package_cache;
 pub mod pip;
 pub mod rpm;
@@ -39,6 +46,11 @@ pub static ALL: &[&dyn Transform] = &[
     &cache_mounts::CacheMounts,
     &dockerignore::Dockerignore,
     &multi_stage_split::MultiStageSplit,
+    &base_digest::BaseDigest,
+    &non_root_user::NonRootUser,
+    &build_secrets::BuildSecrets,
+    &npm_ci::NpmCi,
+    &copy_after_installs::CopyAfterInstalls,
 ];
 
 /// Finds a transform by code or name.

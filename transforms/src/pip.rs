@@ -1,6 +1,7 @@
-#![doc = include_str!("../../docs/rules/pip.md")]
+#![doc = include_str!("../docs/pip.md")]
 
-use dockopt_engine::{Cx, Finding, Fix, Transform};
+use dockopt_engine::model::caches::{self, Cache, Tool};
+use dockopt_engine::{Cx, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 
 use crate::run::{has_arg, insert_after, run, stage_runs};
@@ -27,46 +28,43 @@ fn install_at(c: &Command) -> Option<usize> {
     (c.args[i].text == "install").then_some(i)
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "pip install --no-cache-dir",
+    docs: include_str!("../docs/pip.md"),
+    fixes: Fixes::Safe,
+    gain: Gain::Size,
+};
+
 impl Transform for Pip {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "pip install --no-cache-dir"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/pip.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (_, insts) in stage_runs(cx.tree) {
-            let mut env_off = false;
-            for inst in &insts {
-                if (inst.is("env") || inst.is("arg"))
-                    && inst
-                        .values()
-                        .iter()
-                        .any(|v| v.starts_with("PIP_NO_CACHE_DIR"))
-                {
-                    env_off = true;
-                }
-                if !inst.is("run") || env_off {
+        for (_, insts) in stage_runs(cx) {
+            for inst in insts.iter().filter(|i| i.is("run")) {
+                let Some(m) = cx.model.inst(inst) else {
                     continue;
-                }
+                };
+                // The environment may turn the cache off or move it.
+                let dir = match caches::cache(Tool::Pip, &m.state) {
+                    Cache::Off(_) => continue,
+                    Cache::At(dir) => dir,
+                };
                 let Some(r) = run(cx, inst) else { continue };
-                if r.has_cache_mount("/root/.cache") {
+                let mounted = match dir.known() {
+                    Some(d) => r.cache_mount_covers(d),
+                    None => r.has_cache_mount("/root/.cache"),
+                };
+                if mounted {
                     continue;
                 }
                 for c in r.script.commands() {
-                    let Some(i) = install_at(&c) else { continue };
+                    let Some(i) = install_at(c) else { continue };
                     let prefixed = r.script.text()[c.range.clone()].contains("PIP_NO_CACHE_DIR");
-                    if has_arg(&c, &["--no-cache-dir"]) || prefixed {
+                    if has_arg(c, &["--no-cache-dir"]) || prefixed {
                         continue;
                     }
                     let f = Finding::new(
@@ -77,7 +75,7 @@ impl Transform for Pip {
                     );
                     out.push(f.with_fix(Fix::safe(
                         "Add --no-cache-dir",
-                        vec![insert_after(&r, &c, i, "--no-cache-dir")],
+                        vec![insert_after(&r, c, i, "--no-cache-dir")],
                     )));
                 }
             }

@@ -1,6 +1,6 @@
-#![doc = include_str!("../../docs/rules/dnf-yum-zypper.md")]
+#![doc = include_str!("../docs/dnf-yum-zypper.md")]
 
-use dockopt_engine::{Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_shell::Command;
 
 use crate::run::{append, has_arg, insert_after, run, stage_runs, subcommand, Style};
@@ -57,7 +57,13 @@ fn installs(c: &Command) -> bool {
 }
 
 /// Appends the cache cleanup of each manager the RUN used, unless present.
-fn cleanup(r: &crate::run::Run<'_>, used: &[&'static str], style: &Style, out: &mut Vec<Finding>) {
+fn cleanup(
+    cx: &Cx<'_>,
+    r: &crate::run::Run<'_>,
+    used: &[&'static str],
+    style: &Style,
+    out: &mut Vec<Finding>,
+) {
     let text = r.script.text();
     for &m in used {
         let cleaned = if m == "zypper" {
@@ -85,33 +91,30 @@ fn cleanup(r: &crate::run::Run<'_>, used: &[&'static str], style: &Style, out: &
             format!("{m} caches stay in the layer: run `{clean}` in the same RUN"),
             r.inst.keyword_range(),
         );
-        match append(r, &clean, style) {
+        match append(cx, r, &clean, style) {
             Ok(e) => out.push(f.with_fix(Fix::safe(format!("Add {clean}"), vec![e]))),
             Err(why) => out.push(f.refused(format!("not cleaned: {why}"))),
         }
     }
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "dnf, yum, microdnf and zypper: non-interactive, and caches cleaned in the same RUN",
+    docs: include_str!("../docs/dnf-yum-zypper.md"),
+    fixes: Fixes::Both,
+    gain: Gain::Size,
+};
+
 impl Transform for RpmPackages {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "dnf, yum, microdnf and zypper: non-interactive, and caches cleaned in the same RUN"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/dnf-yum-zypper.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        let style = Style::of(cx.tree);
-        for (_, insts) in stage_runs(cx.tree) {
+        let style = cx.model.style();
+        for (_, insts) in stage_runs(cx) {
             for inst in insts.iter().filter(|i| i.is("run")) {
                 let Some(r) = run(cx, inst) else { continue };
                 let cmds = r.script.command_list();
@@ -133,7 +136,8 @@ impl Transform for RpmPackages {
                                 NAME,
                                 "zypper without -n can stop at a prompt",
                                 at,
-                            );
+                            )
+                            .with_gain(Gain::Correctness);
                             let edit = Edit::insert(at.end, " -n");
                             out.push(f.with_fix(Fix::safe("Add -n", vec![edit])));
                         }
@@ -156,7 +160,8 @@ impl Transform for RpmPackages {
                                 NAME,
                                 format!("{m} without -y stops at a prompt"),
                                 at,
-                            );
+                            )
+                            .with_gain(Gain::Correctness);
                             out.push(f.with_fix(Fix::safe(
                                 "Add -y",
                                 vec![insert_after(&r, c, si, "-y")],
@@ -182,7 +187,7 @@ impl Transform for RpmPackages {
                         }
                     }
                 }
-                cleanup(&r, &used, &style, out);
+                cleanup(cx, &r, &used, style, out);
             }
         }
     }

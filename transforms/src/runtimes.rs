@@ -1,6 +1,8 @@
 //! The table of toolchain images and their runtime images, kept as data in
 //! `transforms/runtimes.yaml` and extendable from the configuration.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -17,24 +19,125 @@ pub struct Entry {
     /// The web server image for a static front end the toolchain builds.
     #[serde(default)]
     pub web_server: Option<String>,
+    /// The runtime for a binary built on an Alpine toolchain tag that links
+    /// musl; `{alpine}` is the tag's Alpine version (`3` when it names none).
+    #[serde(default)]
+    pub alpine_runtime: Option<String>,
+    /// Runtime images for tags without a version that name a moving
+    /// release (`latest`, `lts`): the runtime tag that moves with it.
+    #[serde(default)]
+    pub aliases: std::collections::BTreeMap<String, String>,
 }
 
 const TABLE: &str = include_str!("../runtimes.yaml");
+const PACKAGES: &str = include_str!("../runtime-packages.yaml");
+
+/// One distribution's packages, from `runtime-packages.yaml`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Distro {
+    /// Compilers, headers and tools only a build uses (`*` ends a prefix).
+    pub build_only: Vec<String>,
+    /// Build-only tools that count as such only when a build step runs one
+    /// of the commands listed.
+    #[serde(default)]
+    pub used_by: std::collections::BTreeMap<String, Vec<String>>,
+    /// Header packages and the run-time packages what is built links.
+    pub dev: std::collections::BTreeMap<String, Vec<String>>,
+    /// Programs every image of the distribution has.
+    pub base: Vec<String>,
+}
+
+/// Run-time packages per distribution; `None` where none is known.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PerDistro<T> {
+    pub debian: Option<T>,
+    pub alpine: Option<T>,
+}
+
+/// What built programs need from the system at run time.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Packages {
+    pub debian: Distro,
+    pub alpine: Distro,
+    /// PyPI distributions, by normalized name.
+    pub python: std::collections::BTreeMap<String, PerDistro<Vec<String>>>,
+    /// npm packages.
+    pub node: std::collections::BTreeMap<String, PerDistro<Vec<String>>>,
+    /// Programs an application runs, and the package that installs each.
+    pub programs: std::collections::BTreeMap<String, PerDistro<String>>,
+}
+
+/// The Linux distribution an image is built on, as far as its packages go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Debian,
+    Alpine,
+}
+
+impl Packages {
+    pub fn distro(&self, family: Family) -> &Distro {
+        match family {
+            Family::Debian => &self.debian,
+            Family::Alpine => &self.alpine,
+        }
+    }
+}
+
+impl<T> PerDistro<T> {
+    pub fn get(&self, family: Family) -> Option<&T> {
+        match family {
+            Family::Debian => self.debian.as_ref(),
+            Family::Alpine => self.alpine.as_ref(),
+        }
+    }
+}
+
+impl Distro {
+    /// Whether a package is a compiler, header or tool only builds use.
+    pub fn build_only(&self, package: &str) -> bool {
+        self.build_only.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => package.starts_with(prefix),
+            None => p == package,
+        })
+    }
+}
+
+/// The built-in package table, read once.
+pub fn packages() -> Result<&'static Packages, String> {
+    static BUILTIN: std::sync::OnceLock<Result<Packages, String>> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| serde_saphyr::from_str(PACKAGES).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
 
 /// The newest Debian suite the toolchain images are built on.
 const NEWEST_SUITE: &str = "trixie";
 
+/// The built-in table, read once.
+fn builtin() -> Result<&'static [Entry], String> {
+    static BUILTIN: std::sync::OnceLock<Result<Vec<Entry>, String>> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| serde_saphyr::from_str(TABLE).map_err(|e| e.to_string()))
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
 /// The built-in table, after any entries from the transform's options.
-pub fn table(options: Option<&serde_json::Value>) -> Result<Vec<Entry>, String> {
-    let mut out: Vec<Entry> = match options.and_then(|o| o.get("runtimes")) {
+pub fn table(options: Option<&serde_json::Value>) -> Result<Cow<'static, [Entry]>, String> {
+    let builtin = builtin()?;
+    match options.and_then(|o| o.get("runtimes")) {
         Some(v) => {
-            serde_json::from_value(v.clone()).map_err(|e| format!("bad runtimes option: {e}"))?
+            let mut out: Vec<Entry> = serde_json::from_value(v.clone())
+                .map_err(|e| format!("bad runtimes option: {e}"))?;
+            out.extend_from_slice(builtin);
+            Ok(Cow::Owned(out))
         }
-        None => Vec::new(),
-    };
-    let builtin: Vec<Entry> = serde_saphyr::from_str(TABLE).map_err(|e| e.to_string())?;
-    out.extend(builtin);
-    Ok(out)
+        None => Ok(Cow::Borrowed(builtin)),
+    }
 }
 
 /// An image reference split into name and tag.
@@ -62,20 +165,34 @@ impl Entry {
     /// The runtime image for a toolchain tag, or `None` when the tag has no
     /// version to carry over (`latest`, `alpine`).
     pub fn runtime_for(&self, tag: &str, static_binary: bool) -> Option<String> {
+        if let Some(alias) = self.aliases.get(tag) {
+            return Some(alias.clone());
+        }
         let version: String = tag.split('-').next()?.to_string();
-        if !version.starts_with(|c: char| c.is_ascii_digit()) {
+        if !version.starts_with(|c: char| c.is_ascii_digit()) || tag.contains("windows") {
             return None;
         }
-        if tag.contains("alpine") || tag.contains("windows") {
-            return None;
-        }
+        let alpine = if let Some(at) = tag.find("alpine") {
+            if static_binary {
+                return self.static_runtime.clone();
+            }
+            let v: String = tag[at + "alpine".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            Some(if v.is_empty() { "3".to_string() } else { v })
+        } else {
+            None
+        };
         let named = ["trixie", "bookworm", "bullseye", "buster"]
             .into_iter()
             .find(|s| tag.contains(s));
         // A tag without a suite may be built on any of them; glibc runs
         // programs built against older versions, so the newest is safe.
         let suite = named.unwrap_or(NEWEST_SUITE);
-        let pattern = if static_binary {
+        let pattern = if alpine.is_some() {
+            self.alpine_runtime.as_ref()?
+        } else if static_binary {
             self.static_runtime.as_ref().unwrap_or(&self.runtime)
         } else {
             match (&self.suite_runtime, named) {
@@ -85,7 +202,8 @@ impl Entry {
         };
         let mut out = pattern
             .replace("{version}", &version)
-            .replace("{suite}", suite);
+            .replace("{suite}", suite)
+            .replace("{alpine}", alpine.as_deref().unwrap_or("3"));
         if out.contains("{java}") {
             out = out.replace("{java}", &java_major(tag)?);
         }
@@ -132,8 +250,22 @@ mod tests {
         let cases = [
             ("node:18", false, Some("node:18-slim")),
             ("node:20-bookworm", false, Some("node:20-bookworm-slim")),
-            ("node:lts", false, None),
+            ("node:lts", false, Some("node:lts-slim")),
+            ("node:latest", false, Some("node:slim")),
+            ("node:current-bookworm", false, None),
             ("node:18-alpine", false, None),
+            (
+                "golang:1.24-alpine",
+                true,
+                Some("gcr.io/distroless/static-debian12"),
+            ),
+            ("golang:1.24-alpine3.21", false, Some("alpine:3.21")),
+            ("golang:1.24-alpine", false, Some("alpine:3")),
+            (
+                "gradle:8.7-jdk17-alpine",
+                false,
+                Some("eclipse-temurin:17-jre-alpine"),
+            ),
             (
                 "docker.io/library/golang:1.19",
                 false,
@@ -149,6 +281,22 @@ mod tests {
         for (image, static_binary, want) in cases {
             assert_eq!(runtime(image, static_binary).as_deref(), want, "{image}");
         }
+    }
+
+    #[test]
+    fn package_table_reads() {
+        let p = packages().unwrap();
+        assert_eq!(p.debian.dev["libpq-dev"], ["libpq5"]);
+        assert_eq!(p.alpine.dev["postgresql-dev"], ["libpq"]);
+        assert!(p.debian.build_only("gcc-12"));
+        assert!(p.debian.build_only("build-essential"));
+        assert!(!p.debian.build_only("libpq5"));
+        assert_eq!(
+            p.python["psycopg2"].get(Family::Debian).unwrap(),
+            &["libpq5"]
+        );
+        assert_eq!(p.programs["git"].get(Family::Alpine).unwrap(), "git");
+        assert!(p.programs["gosu"].get(Family::Alpine).is_none());
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Small helpers shared by transforms.
 
-use dockopt_engine::Edit;
 use dockopt_syntax::{Instruction, SyntaxTree, TokenKind};
 
 /// Whether the instruction has comment lines inside its continuation, which
@@ -29,15 +28,61 @@ pub fn syntax_directive(tree: &SyntaxTree) -> Option<&str> {
         .map(|(_, v, _)| v.as_str())
 }
 
-/// The edit that adds `# syntax=docker/dockerfile:1` at the top (after a
-/// BOM), for features older front ends lack: cache mounts, heredocs.
-pub fn add_syntax_directive(tree: &SyntaxTree) -> Edit {
-    let at = tree
-        .tokens()
-        .first()
-        .filter(|t| t.kind == TokenKind::Bom)
-        .map_or(0, |t| t.range.end);
-    Edit::insert(at, "# syntax=docker/dockerfile:1\n")
+/// Whether the frontend the file builds with has a Dockerfile feature that
+/// came in version `1.minor`: cache mounts (1.2), heredocs (1.4), `env=` on
+/// secret mounts (1.10). Without a `syntax` directive the builder's own
+/// frontend runs, and the one built into every current Docker Engine (28
+/// and later) has them all: no directive is added for them. A directive
+/// that pins an older frontend, or another frontend, is a refusal.
+pub fn frontend_has(tree: &SyntaxTree, minor: u32, feature: &str) -> Result<(), String> {
+    let Some(value) = syntax_directive(tree) else {
+        return Ok(());
+    };
+    let v = value.trim();
+    let v = v.strip_prefix("docker.io/").unwrap_or(v);
+    let Some(tag) = v.strip_prefix("docker/dockerfile:") else {
+        return Err(format!(
+            "the file builds with the frontend {v}, which may lack {feature}"
+        ));
+    };
+    let version = tag
+        .split('@')
+        .next()
+        .unwrap_or(tag)
+        .trim_end_matches("-labs");
+    let mut parts = version.split('.');
+    let major = parts.next().and_then(|p| p.parse::<u32>().ok());
+    let have = parts.next().map(|p| p.parse::<u32>().ok());
+    let ok = match (major, have) {
+        (Some(1), None) => true,
+        (Some(1), Some(Some(m))) => m >= minor,
+        (Some(m), _) => m > 1,
+        _ => version == "labs" || version.is_empty(),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "the file's `# syntax={value}` predates Dockerfile 1.{minor}, which added {feature}"
+        ))
+    }
+}
+
+/// Where the comment lines directly above an instruction start (the
+/// instruction's own start when there are none): they describe it, and
+/// move with it.
+pub fn leading_comments_start(tree: &SyntaxTree, inst: &Instruction<'_>) -> u32 {
+    let items = tree.items();
+    let at = inst.range().start;
+    let index = items.iter().position(|i| i.range.start == at).unwrap_or(0);
+    let first = items[..index]
+        .iter()
+        .rposition(|i| i.kind != dockopt_syntax::ItemKind::Comment)
+        .map_or(0, |p| p + 1);
+    items
+        .get(first)
+        .filter(|_| first < index)
+        .map_or(at, |i| i.range.start)
 }
 
 /// Whether a real path (a file name from the build context, a path a

@@ -1,6 +1,6 @@
-#![doc = include_str!("../../docs/rules/workdir-over-cd.md")]
+#![doc = include_str!("../docs/workdir-over-cd.md")]
 
-use dockopt_engine::{Applicability, Cx, Edit, Finding, Fix, Transform};
+use dockopt_engine::{Applicability, Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
 use dockopt_syntax::{Instruction, TextRange};
 
 use crate::run::{end_and_gap, run, stage_runs};
@@ -40,25 +40,22 @@ fn overridden(later: &[Instruction<'_>]) -> bool {
     false
 }
 
+static RULE: Rule = Rule {
+    code: CODE,
+    name: NAME,
+    summary: "WORKDIR instead of a leading mkdir -p DIR && cd DIR",
+    docs: include_str!("../docs/workdir-over-cd.md"),
+    fixes: Fixes::Both,
+    gain: Gain::Correctness,
+};
+
 impl Transform for WorkdirOverCd {
-    fn code(&self) -> &'static str {
-        CODE
-    }
-
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn summary(&self) -> &'static str {
-        "WORKDIR instead of a leading mkdir -p DIR && cd DIR"
-    }
-
-    fn docs(&self) -> &'static str {
-        include_str!("../../docs/rules/workdir-over-cd.md")
+    fn rule(&self) -> &'static Rule {
+        &RULE
     }
 
     fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
-        for (_, insts) in stage_runs(cx.tree) {
+        for (_, insts) in stage_runs(cx) {
             let mut user_ok = true;
             for (pos, inst) in insts.iter().enumerate() {
                 if inst.is("user") {

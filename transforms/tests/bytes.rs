@@ -2,7 +2,7 @@
 //! land shifted, byte for byte.
 
 use dockopt_engine::config::Settings;
-use dockopt_engine::{pipeline, Selection};
+use dockopt_engine::{pipeline, NotApplied, Selection};
 
 fn fix_with(rule: &str, unsafe_fixes: bool, src: &[u8]) -> pipeline::FixOutcome {
     let settings = Settings {
@@ -69,7 +69,7 @@ fn text_copied_from_bad_bytes_is_refused() {
     let out = fix_with("merge-runs", false, src);
     assert_eq!(out.output, src);
     let f = &out.remaining[0];
-    assert_eq!(f.not_applied.as_deref(), Some(pipeline::NOT_UTF8));
+    assert_eq!(f.not_applied, Some(NotApplied::InvalidUtf8));
     // Without the bad byte, the same merge goes through.
     let out = fix_with(
         "merge-runs",
@@ -89,5 +89,5 @@ fn messages_show_bad_bytes_as_replacement_characters() {
         f.message,
         "the downloaded archive caf\u{fffd}.tgz stays in the layer"
     );
-    assert_eq!(f.not_applied.as_deref(), Some(pipeline::NOT_UTF8));
+    assert_eq!(f.not_applied, Some(NotApplied::InvalidUtf8));
 }

@@ -2,7 +2,9 @@
 //! transform. `ok_*` cases must have no findings, `bad_*` cases must be
 //! changed, `refuse_*` cases must have findings and stay unchanged, `new_*`
 //! cases must propose a new file and leave the Dockerfile alone. A
-//! `context/` folder beside the cases is their build context.
+//! `context/` folder beside the cases is their build context (or
+//! `<case>.context/` for one case), and
+//! `<case>.options.json` beside a case gives the transform's options.
 //!
 //! Every case also checks: the fix loop converges, introduces no parse
 //! error, a second run changes nothing, and safe-only runs apply only safe
@@ -64,11 +66,17 @@ fn fixtures() {
     insta::glob!("../cases", "*/*.Dockerfile", |path| {
         let folder = path.parent().unwrap();
         let rule = folder.file_name().unwrap().to_str().unwrap();
-        let _transform = dockopt_transforms::find(rule)
+        let transform = dockopt_transforms::find(rule)
             .unwrap_or_else(|| panic!("case folder {rule} names no transform"));
         let case = path.file_name().unwrap().to_str().unwrap();
         let src = fs::read(path).unwrap();
-        let loaded = load_context(&folder.join("context"));
+        let own = path.with_extension("context");
+        let dir = if own.is_dir() {
+            own
+        } else {
+            folder.join("context")
+        };
+        let loaded = load_context(&dir);
         let ctx = loaded
             .as_ref()
             .map(|(fs_, ig)| BuildContext::new(fs_, ig.clone()));
@@ -79,7 +87,12 @@ fn fixtures() {
             },
             unsafe_fixes: true,
             options: std::collections::BTreeMap::default(),
+            target: None,
         };
+        if let Ok(text) = fs::read_to_string(path.with_extension("options.json")) {
+            let value = serde_json::from_str(&text).expect("options are JSON");
+            settings.options.insert(rule.to_string(), value);
+        }
         let all = dockopt_transforms::ALL;
         let (_, findings) = pipeline::check(&src, all, &settings, ctx.as_ref());
         let outcome = pipeline::fix(&src, all, &settings, ctx.as_ref());
@@ -98,6 +111,16 @@ fn fixtures() {
             again.output, outcome.output,
             "{case}: a second fix changed the file"
         );
+        for f in findings.iter().filter(|f| f.code == transform.code()) {
+            if let Some(fix) = &f.fix {
+                assert!(
+                    transform.rule().fixes.allows(fix.applicability),
+                    "{case}: a {} fix from a transform that declares {} fixes",
+                    fix.applicability.as_str(),
+                    transform.rule().fixes.as_str()
+                );
+            }
+        }
         for f in &safe_only.applied {
             assert_eq!(
                 f.fix.as_ref().unwrap().applicability,

@@ -37,8 +37,12 @@ impl ContextFs for DirFs {
         self.full(path).is_some_and(|p| p.is_dir())
     }
 
+    /// Regular files only (a FIFO would block), and none too large to be a
+    /// manifest: an unreadable file is one the transforms leave alone.
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.full(path)?).ok()
+        crate::read::read_regular(&self.full(path)?, crate::read::MAX_SIZE)
+            .ok()
+            .map(|(bytes, _)| bytes)
     }
 
     fn list(&self, dir: &str) -> Vec<String> {
@@ -54,5 +58,27 @@ impl ContextFs for DirFs {
             .collect();
         names.sort();
         names
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_regular_files_within_the_limit() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("app.py"), "print(1)\n").unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(d.path().join("pipe"))
+            .status();
+        assert!(made.unwrap().success());
+        let big = std::fs::File::create(d.path().join("big.tar")).unwrap();
+        big.set_len(crate::read::MAX_SIZE + 1).unwrap();
+        let fs = DirFs::new(d.path());
+        assert_eq!(fs.read("app.py").as_deref(), Some(&b"print(1)\n"[..]));
+        assert_eq!(fs.read("pipe"), None);
+        assert_eq!(fs.read("big.tar"), None);
+        assert!(!fs.is_file("pipe"));
     }
 }

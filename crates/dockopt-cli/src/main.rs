@@ -5,7 +5,11 @@ mod commands;
 mod discover;
 mod emit;
 mod fsctx;
+mod pin;
 mod progress;
+mod read;
+mod server;
+mod verify;
 mod write;
 
 use std::io::Write;
@@ -35,6 +39,11 @@ fn main() -> ExitCode {
         args::Command::Fix(a) => commands::lint::fix(&a),
         args::Command::Parse(a) => commands::parse::run(&a),
         args::Command::Rule(a) => commands::rule::run(&a),
+        args::Command::Pin(a) => pin::run(&a),
+        args::Command::Verify(a) => verify::run(&a),
+        args::Command::Completions(a) => commands::completions::completions(&a),
+        args::Command::Manpage(a) => commands::completions::manpage(&a),
+        args::Command::Server(a) => server::run(&a),
     };
     let _ = std::io::stdout().flush();
     ExitCode::from(status as u8)

@@ -18,8 +18,10 @@ fn json_has_buildkit_fields() {
         .stdout
         .clone();
     let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["files"][0]["path"], "-");
     assert_eq!(
-        v,
+        v["files"][0]["instructions"],
         json!([
             {"cmd": "FROM", "sub_cmd": null, "json": false, "original": "from alpine AS b",
              "start_line": 1, "end_line": 1, "flags": [], "value": ["alpine", "AS", "b"], "heredocs": []},
@@ -30,6 +32,54 @@ fn json_has_buildkit_fields() {
              "heredocs": [{"name": "EOF", "file_descriptor": 0, "content": "x\n"}]},
         ])
     );
+}
+
+#[test]
+fn json_has_one_shape_for_any_number_of_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.Dockerfile");
+    let b = dir.path().join("b.Dockerfile");
+    std::fs::write(&a, "FROM a\n").unwrap();
+    std::fs::write(&b, "FROM b\nENV PATH\n").unwrap();
+    let shape = |v: &Value| -> Vec<(String, usize, usize)> {
+        v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["instructions"].as_array().unwrap().len(),
+                    f["errors"].as_array().unwrap().len(),
+                )
+            })
+            .collect()
+    };
+    let one = dockopt().arg("parse").arg(&a).output().unwrap();
+    let one: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(shape(&one), [(a.display().to_string(), 1, 0)]);
+    let two = dockopt()
+        .arg("parse")
+        .arg(&a)
+        .arg(&b)
+        .arg(dir.path().join("gone"))
+        .output()
+        .unwrap();
+    assert_eq!(two.status.code(), Some(2));
+    let two: Value = serde_json::from_slice(&two.stdout).unwrap();
+    assert_eq!(
+        shape(&two),
+        [
+            (a.display().to_string(), 1, 0),
+            (b.display().to_string(), 2, 1),
+            (dir.path().join("gone").display().to_string(), 0, 0),
+        ]
+    );
+    assert_eq!(two["files"][1]["errors"][0]["line"], 2);
+    assert!(two["files"][2]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("error: "));
 }
 
 #[test]

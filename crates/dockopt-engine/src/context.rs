@@ -14,6 +14,15 @@ pub trait ContextFs: Sync {
     fn read(&self, path: &str) -> Option<Vec<u8>>;
     /// Names of the entries of a directory (`""` is the root).
     fn list(&self, dir: &str) -> Vec<String>;
+
+    /// The first `len` bytes of a file (all of it when shorter). Override
+    /// to avoid reading a large file whole.
+    fn read_head(&self, path: &str, len: usize) -> Option<Vec<u8>> {
+        self.read(path).map(|mut v| {
+            v.truncate(len);
+            v
+        })
+    }
 }
 
 /// A build context: files plus the ignore rules that filter them.
@@ -80,6 +89,42 @@ impl<'a> BuildContext<'a> {
                 !self.is_ignored(&p)
             })
             .collect()
+    }
+
+    /// The first `len` bytes of a file that is sent to the builder.
+    pub fn read_head(&self, path: &str, len: usize) -> Option<Vec<u8>> {
+        let path = normalize(path);
+        if self.is_ignored(&path) {
+            return None;
+        }
+        self.fs.read_head(&path, len)
+    }
+
+    /// Every entry under `dir` that is sent to the builder, depth first in
+    /// byte order of names (Go's `filepath.Walk` order), as context-relative
+    /// paths with whether each is a directory. `dir` itself is not listed.
+    pub fn walk(&self, dir: &str) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        self.walk_into(&normalize(dir), &mut out);
+        out
+    }
+
+    fn walk_into(&self, dir: &str, out: &mut Vec<(String, bool)>) {
+        let mut names = self.list(dir);
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            let is_dir = self.fs.is_dir(&path);
+            out.push((path.clone(), is_dir));
+            if is_dir {
+                self.walk_into(&path, out);
+            }
+        }
     }
 }
 
@@ -162,5 +207,34 @@ mod tests {
         assert!(!cx.is_dir("node_modules"));
         assert_eq!(cx.list(""), ["package.json"]);
         assert!(cx.read(".env").is_none());
+    }
+
+    #[test]
+    fn walk_lists_in_go_order_without_ignored_entries() {
+        let fs = MemoryFs::new()
+            .with("a.txt", "1")
+            .with("a/z", "2")
+            .with("a/b/c", "3")
+            .with("skip/x", "4")
+            .with("big.bin", "0123456789");
+        let di = DockerIgnore::from_patterns(&["skip"]).unwrap();
+        let cx = BuildContext::new(&fs, Some(di));
+        let walked: Vec<(String, bool)> = cx.walk("");
+        let want = [
+            ("a", true),
+            ("a/b", true),
+            ("a/b/c", false),
+            ("a/z", false),
+            ("a.txt", false),
+            ("big.bin", false),
+        ];
+        assert_eq!(
+            walked,
+            want.map(|(p, d)| (p.to_string(), d)).to_vec(),
+            "{walked:?}"
+        );
+        assert_eq!(cx.walk("a/b"), [("a/b/c".to_string(), false)]);
+        assert_eq!(cx.read_head("big.bin", 4).as_deref(), Some(&b"0123"[..]));
+        assert_eq!(cx.read_head("skip/x", 4), None);
     }
 }

@@ -54,6 +54,9 @@ pub struct Fix {
     pub edits: Vec<Edit>,
     pub applicability: Applicability,
     pub title: String,
+    /// Text the fix was decided on besides what it edits: no other fix may
+    /// change it in the same round (a merge of two RUNs reads both).
+    pub reads: Vec<TextRange>,
 }
 
 impl Fix {
@@ -67,6 +70,7 @@ impl Fix {
             edits,
             applicability,
             title: title.into(),
+            reads: Vec::new(),
         }
     }
 
@@ -76,6 +80,14 @@ impl Fix {
 
     pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Self {
         Self::new(title, Applicability::Unsafe, edits)
+    }
+
+    /// Marks text the fix depends on, which other fixes must leave alone
+    /// in the same round.
+    #[must_use]
+    pub fn reading(mut self, range: TextRange) -> Self {
+        self.reads.push(range);
+        self
     }
 
     /// The range covering every edit.

@@ -1,21 +1,24 @@
 //! The fix pipeline: check, apply non-overlapping fixes, re-parse, repeat.
 //!
 //! A pure function from text, transforms, settings and context to new text
-//! and findings. Before it hands back changed text it checks that the text
-//! parses without new errors, prints back as itself, and is stable: a further
-//! round would change nothing. Otherwise the original text is kept and the
-//! findings say why.
+//! and findings. Each round parses the text, builds the model once, and runs
+//! every enabled transform on it; parsed RUN scripts are kept across rounds.
+//! Before it hands back changed text it checks that the text parses without
+//! new errors, prints back as itself, and is stable: a further round would
+//! change nothing. Otherwise the original text is kept and the findings say
+//! why.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap};
 
-use dockopt_syntax::{parse, SyntaxTree};
+use dockopt_syntax::{parse, SyntaxTree, TextRange};
 
 use crate::config::Settings;
 use crate::context::BuildContext;
-use crate::finding::Finding;
+use crate::finding::{Finding, NotApplied};
 use crate::fix::{apply, uses_crlf, Applicability, Edit};
+use crate::model::{Model, Scripts};
 use crate::suppress::Suppressions;
-use crate::transform::{Cx, Shared, Transform};
+use crate::transform::{Cx, Gain, Transform};
 
 /// Rounds before the pipeline gives up on converging.
 pub const MAX_ROUNDS: usize = 10;
@@ -26,9 +29,10 @@ pub fn check_tree(
     transforms: &[&dyn Transform],
     settings: &Settings,
     context: Option<&BuildContext<'_>>,
+    scripts: &Scripts,
 ) -> Vec<Finding> {
     let suppressions = Suppressions::from_tree(tree);
-    let shared = Shared::default();
+    let model = Model::new(tree, context, scripts, settings.target.as_deref());
     let mut findings = Vec::new();
     for t in transforms
         .iter()
@@ -36,17 +40,18 @@ pub fn check_tree(
     {
         let cx = Cx {
             tree,
+            model: &model,
             context,
             options: settings.options.get(t.name()),
-            shared: &shared,
         };
         let mut found = Vec::new();
         t.check(&cx, &mut found);
-        findings.extend(
-            found
-                .into_iter()
-                .filter(|f| !suppressions.is_suppressed(f.code, f.name, f.range.start)),
-        );
+        let gain = t.rule().gain;
+        findings.extend(found.into_iter().filter(|f| {
+            !suppressions.is_suppressed(f.code, f.name, f.range.start)
+                && !fix_suppressed(&suppressions, f)
+                && (f.gain.unwrap_or(gain) != Gain::Size || ships_at(&model, f.range.start))
+        }));
     }
     for f in &mut findings {
         guard_edits(tree, f);
@@ -54,10 +59,6 @@ pub fn check_tree(
     findings.sort_by(|a, b| (a.range.start, a.code).cmp(&(b.range.start, b.code)));
     findings
 }
-
-/// Why a fix cannot be applied to the bytes of the file, if it cannot.
-pub const NOT_UTF8: &str = "fix not applied: it would write text copied from bytes that are not \
-     valid UTF-8 (shown as \u{fffd}), which cannot be written back as they were";
 
 /// Keeps edits byte-exact. Transforms read the tree's text view, where each
 /// byte that is not UTF-8 is one placeholder character: an edit that writes
@@ -71,7 +72,9 @@ fn guard_edits(tree: &SyntaxTree, f: &mut Finding) {
         let mut end = 0;
         for e in &fix.edits {
             if e.range.start < end {
-                why = Some("fix not applied: its edits overlap".to_string());
+                why = Some(NotApplied::Refused(
+                    "fix not applied: its edits overlap".to_string(),
+                ));
                 break;
             }
             end = e.range.end;
@@ -81,16 +84,16 @@ fn guard_edits(tree: &SyntaxTree, f: &mut Finding) {
                 || !text.is_char_boundary(start)
                 || !text.is_char_boundary(end)
             {
-                why = Some(format!(
+                why = Some(NotApplied::Refused(format!(
                     "fix not applied: an edit at {start}..{end} does not fall on characters of the file"
-                ));
+                )));
                 break;
             }
             if tree
                 .placeholder()
                 .is_some_and(|p| e.replacement.contains(p))
             {
-                why = Some(NOT_UTF8.to_string());
+                why = Some(NotApplied::InvalidUtf8);
                 break;
             }
         }
@@ -108,10 +111,40 @@ fn guard_edits(tree: &SyntaxTree, f: &mut Finding) {
         if let Some(fix) = &mut f.fix {
             shown(&mut fix.title);
         }
-        if let Some(why) = &mut f.not_applied {
+        if let Some(NotApplied::Refused(why)) = &mut f.not_applied {
             shown(why);
         }
     }
+}
+
+/// Whether a suppression above any instruction the fix edits or reads
+/// silences the finding's transform: `# dockopt: ignore[merge-runs]` above
+/// the first of two RUNs stops their merge, though the finding is on the
+/// second.
+fn fix_suppressed(s: &Suppressions, f: &Finding) -> bool {
+    f.fix.as_ref().is_some_and(|fix| {
+        fix.edits
+            .iter()
+            .map(|e| e.range)
+            .chain(fix.reads.iter().copied())
+            .any(|r| {
+                s.is_suppressed(f.code, f.name, r.start)
+                    || (r.end > r.start && s.is_suppressed(f.code, f.name, r.end - 1))
+            })
+    })
+}
+
+/// Whether the instruction at `offset` is in a stage whose layers ship in the
+/// target image (or before any stage). Size-only findings elsewhere save
+/// nothing, so they are not reported.
+fn ships_at(model: &Model<'_>, offset: u32) -> bool {
+    let i = model
+        .insts
+        .partition_point(|x| x.syntax.range().start <= offset);
+    let Some(inst) = i.checked_sub(1).map(|i| &model.insts[i]) else {
+        return true;
+    };
+    inst.stage.is_none() || model.ships(inst)
 }
 
 /// `check`: findings on the file as it is.
@@ -121,11 +154,21 @@ pub fn check(
     settings: &Settings,
     context: Option<&BuildContext<'_>>,
 ) -> (SyntaxTree, Vec<Finding>) {
+    check_with(source, transforms, settings, context, &Scripts::new())
+}
+
+fn check_with(
+    source: &[u8],
+    transforms: &[&dyn Transform],
+    settings: &Settings,
+    context: Option<&BuildContext<'_>>,
+    scripts: &Scripts,
+) -> (SyntaxTree, Vec<Finding>) {
     let tree = parse(source.to_vec());
-    let mut findings = check_tree(&tree, transforms, settings, context);
+    let mut findings = check_tree(&tree, transforms, settings, context, scripts);
     if tree.has_errors() {
         for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
-            f.not_applied = Some("the file has syntax errors".into());
+            f.not_applied = Some(NotApplied::SyntaxErrors);
         }
     }
     (tree, findings)
@@ -145,7 +188,7 @@ pub struct FixOutcome {
     /// into the file's own).
     pub edits: Vec<Vec<Edit>>,
     /// Set when the pipeline kept the original text on purpose.
-    pub failure: Option<String>,
+    pub failure: Option<NotApplied>,
 }
 
 impl FixOutcome {
@@ -162,8 +205,9 @@ fn threshold(settings: &Settings) -> Applicability {
     }
 }
 
-/// Picks fixes whose edits overlap no fix picked before; the rest wait for
-/// the next round.
+/// Picks fixes whose edits overlap no fix picked before, and neither edit
+/// what another reads nor read what another edits; the rest wait for the
+/// next round.
 fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
     let mut order: Vec<usize> = (0..findings.len())
         .filter(|&i| {
@@ -181,40 +225,47 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
             .and_then(crate::fix::Fix::range)
             .map(|r| r.start)
     });
-    let mut taken = Taken::default();
+    let (mut edited, mut read) = (Taken::default(), Taken::default());
     let mut picked = Vec::new();
     for i in order {
-        let edits = &findings[i].fix.as_ref().expect("filtered").edits;
-        if edits.iter().any(|e| taken.overlaps(e)) {
+        let fix = findings[i].fix.as_ref().expect("filtered");
+        let clash = fix
+            .edits
+            .iter()
+            .any(|e| edited.touches(e.range) || read.touches(e.range))
+            || fix.reads.iter().any(|r| edited.touches(*r));
+        if clash {
             continue;
         }
-        for e in edits {
-            taken.insert(e);
+        for e in &fix.edits {
+            edited.insert(e.range);
+        }
+        for r in &fix.reads {
+            read.insert(*r);
         }
         picked.push(i);
     }
     picked
 }
 
-/// The ranges of the edits picked so far, by start. Edits that touch count
-/// as overlapping: text inserted at the edge of a replaced range depends on
-/// what the other edit writes there. No two ranges here overlap or touch, so
-/// one look at the last range starting at or before an edit's end tells
-/// whether the edit overlaps any.
+/// Ranges taken so far, by start, merged where they touch. Ranges that
+/// touch count as overlapping: text inserted at the edge of a replaced
+/// range depends on what the other edit writes there. As no two ranges
+/// kept touch, one look at the last one starting at or before a range's
+/// end tells whether the range touches any.
 #[derive(Default)]
-struct Taken(std::collections::BTreeMap<u32, u32>);
+struct Taken(BTreeMap<u32, u32>);
 
 impl Taken {
-    fn overlaps(&self, e: &Edit) -> bool {
+    fn touches(&self, r: TextRange) -> bool {
         self.0
-            .range(..=e.range.end)
+            .range(..=r.end)
             .next_back()
-            .is_some_and(|(_, &end)| end >= e.range.start)
+            .is_some_and(|(_, &end)| end >= r.start)
     }
 
-    /// Edits of one fix may touch each other: the range kept is their union.
-    fn insert(&mut self, e: &Edit) {
-        let (mut start, mut end) = (e.range.start, e.range.end);
+    fn insert(&mut self, r: TextRange) {
+        let (mut start, mut end) = (r.start, r.end);
         while let Some((&s, &t)) = self.0.range(..=end).next_back() {
             if t < start {
                 break;
@@ -240,6 +291,70 @@ fn apply_findings(source: &[u8], findings: &[&Finding], crlf: bool) -> Vec<u8> {
     apply(source, &edits_of(findings), crlf)
 }
 
+/// Where offsets of the text before a round's edits (sorted, apart) are
+/// after them: each lookup is a binary search, so moving every record
+/// across every edit stays linear in their number.
+struct Shifts<'e> {
+    edits: &'e [&'e Edit],
+    /// The change in length made by the edits before each index.
+    before: Vec<i64>,
+}
+
+impl<'e> Shifts<'e> {
+    fn new(edits: &'e [&'e Edit], crlf: bool) -> Self {
+        let mut before = Vec::with_capacity(edits.len() + 1);
+        let mut shift: i64 = 0;
+        before.push(0);
+        for e in edits {
+            let inserted = e.replacement.len()
+                + if crlf {
+                    e.replacement.matches('\n').count() - e.replacement.matches("\r\n").count()
+                } else {
+                    0
+                };
+            shift += i64::try_from(inserted).unwrap_or(i64::MAX) - i64::from(e.range.len());
+            before.push(shift);
+        }
+        Self { edits, before }
+    }
+
+    /// `None` when an edit replaced the offset. Text inserted at the offset
+    /// goes after it.
+    fn map(&self, at: u32) -> Option<u32> {
+        let k = self
+            .edits
+            .partition_point(|e| e.range.end < at || (e.range.end == at && !e.range.is_empty()));
+        if let Some(e) = self.edits.get(k) {
+            if e.range.start < at && at < e.range.end {
+                return None;
+            }
+        }
+        u32::try_from(i64::from(at) + self.before[k]).ok()
+    }
+}
+
+/// A fix that was refused, so that the same finding in a later round is not
+/// tried again: its rule and where it sits in the current text.
+#[derive(Clone, Debug)]
+struct Refused {
+    code: &'static str,
+    range: TextRange,
+    why: NotApplied,
+}
+
+impl Refused {
+    /// Moves the record across a round's edits; `None` when an edit rewrote
+    /// the place, so the finding there is new.
+    fn moved(self, shifts: &Shifts<'_>) -> Option<Self> {
+        let start = shifts.map(self.range.start)?;
+        let end = shifts.map(self.range.end)?;
+        Some(Self {
+            range: TextRange::new(start, end.max(start)),
+            ..self
+        })
+    }
+}
+
 /// `fix`: applies fixes until nothing changes.
 pub fn fix(
     source: &[u8],
@@ -248,7 +363,8 @@ pub fn fix(
     context: Option<&BuildContext<'_>>,
 ) -> FixOutcome {
     let min = threshold(settings);
-    let (tree, findings) = check(source, transforms, settings, context);
+    let scripts = Scripts::new();
+    let (tree, findings) = check_with(source, transforms, settings, context, &scripts);
     if tree.has_errors() {
         return FixOutcome {
             output: source.to_vec(),
@@ -264,7 +380,7 @@ pub fn fix(
     let mut current = source.to_vec();
     let mut findings = findings;
     let mut applied: Vec<Finding> = Vec::new();
-    let mut refused: HashSet<(&str, String)> = HashSet::new();
+    let mut refused: Vec<Refused> = Vec::new();
     let mut rounds = 0;
     let mut round_edits = Vec::new();
     loop {
@@ -273,64 +389,87 @@ pub fn fix(
             break;
         }
         let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
-        let mut next = apply_findings(&current, &chosen, crlf);
-        let mut taken = chosen.clone();
-        if introduces_errors(&next, baseline_errors) {
+        let mut good = chosen.clone();
+        if introduces_errors(&apply_findings(&current, &chosen, crlf), baseline_errors) {
             // Keep the fixes that are fine on their own; refuse the others
             // for good, and let the rest wait for the next round.
-            let (good, bad) = sort_out(&current, &chosen, crlf, baseline_errors);
-            let bad: Vec<(&'static str, String)> =
-                bad.iter().map(|f| (f.code, f.message.clone())).collect();
-            taken = good.first().cloned().unwrap_or_default();
-            next = apply_findings(&current, &taken, crlf);
-            let all: Vec<&Finding> = good.concat();
-            if good.len() > 1
-                && !introduces_errors(&apply_findings(&current, &all, crlf), baseline_errors)
-            {
-                next = apply_findings(&current, &all, crlf);
-                taken = all;
-            }
-            if taken.is_empty() {
-                // Nothing applies this round: mark the refused and pick again.
-                drop(chosen);
-                for key in bad {
-                    refused.insert(key);
+            let (groups, bad) = sort_out(&current, &picked, &findings, crlf, baseline_errors);
+            let all: Vec<&Finding> = groups.iter().flatten().map(|&i| &findings[i]).collect();
+            good = match groups.first() {
+                Some(_) if groups.len() > 1
+                    && !introduces_errors(&apply_findings(&current, &all, crlf), baseline_errors) =>
+                {
+                    all
                 }
-                for f in &mut findings {
-                    if refused.contains(&(f.code, f.message.clone())) {
-                        f.not_applied.get_or_insert_with(|| NOT_PARSING.to_string());
-                    }
+                Some(first) => first.iter().map(|&i| &findings[i]).collect(),
+                None => Vec::new(),
+            };
+            let newly: Vec<Refused> = bad
+                .iter()
+                .map(|&i| Refused {
+                    code: findings[i].code,
+                    range: findings[i].range,
+                    why: NotApplied::WouldNotParse,
+                })
+                .collect();
+            drop(chosen);
+            if good.is_empty() {
+                // Nothing applies this round: mark the refused, pick again.
+                drop(good);
+                for &i in &bad {
+                    findings[i].not_applied = Some(NotApplied::WouldNotParse);
                 }
+                refused.extend(newly);
                 continue;
             }
-            refused.extend(bad);
+            refused.extend(newly);
         }
         if rounds == MAX_ROUNDS {
-            let mut names: Vec<&str> = taken.iter().map(|f| f.name).collect();
-            names.dedup();
-            let why = format!(
-                "fixes did not converge after {MAX_ROUNDS} rounds ({})",
-                names.join(", ")
+            let mut rules: Vec<&'static str> = good.iter().map(|f| f.name).collect();
+            rules.sort_unstable();
+            rules.dedup();
+            return keep_original(
+                source,
+                transforms,
+                settings,
+                context,
+                NotApplied::NotConverging { rules },
             );
-            return keep_original(source, transforms, settings, context, why);
         }
         rounds += 1;
-        round_edits.push(edits_of(&taken).into_iter().cloned().collect());
-        applied.extend(taken.into_iter().cloned());
+        let edits = edits_of(&good);
+        let next = apply(&current, &edits, crlf);
+        round_edits.push(edits.iter().map(|e| (*e).clone()).collect());
+        let shifts = Shifts::new(&edits, crlf);
+        refused = refused
+            .into_iter()
+            .filter_map(|r| r.moved(&shifts))
+            .collect();
+        applied.extend(good.into_iter().cloned());
         current = next;
+        scripts.next_round();
         let tree = parse(current.clone());
-        findings = check_tree(&tree, transforms, settings, context);
+        findings = check_tree(&tree, transforms, settings, context, &scripts);
         // A fix that was refused once stays refused.
+        let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
+            .iter()
+            .map(|r| ((r.code, r.range.start, r.range.end), &r.why))
+            .collect();
         for f in &mut findings {
-            if refused.contains(&(f.code, f.message.clone())) {
-                f.not_applied = Some(NOT_PARSING.into());
+            if let Some(why) = by_place.get(&(f.code, f.range.start, f.range.end)) {
+                f.not_applied = Some((*why).clone());
             }
         }
     }
     let tree = parse(current.clone());
     if tree.print() != current {
-        let why = "fix not applied: the result does not print back as itself".to_string();
-        return keep_original(source, transforms, settings, context, why);
+        return keep_original(
+            source,
+            transforms,
+            settings,
+            context,
+            NotApplied::NotLossless,
+        );
     }
     FixOutcome {
         output: current,
@@ -342,24 +481,24 @@ pub fn fix(
     }
 }
 
-const NOT_PARSING: &str = "fix not applied: the result would not parse";
-
 /// Trial parses spent finding which fixes of a round break the file. Each
 /// costs a parse of the whole file; past the budget, the fixes still in
-/// doubt wait, refused, so that hostile input cannot make this quadratic.
+/// doubt are refused, so that hostile input cannot make this quadratic.
 const TRIAL_BUDGET: usize = 64;
 
-/// Splits fixes whose combined result does not parse into groups that are
-/// fine (each tested as a whole) and fixes that are not, by halving.
-fn sort_out<'f>(
+/// Splits fixes (indices into `findings`) whose combined result does not
+/// parse into groups that are fine, each tested as a whole, and fixes that
+/// are not, by halving.
+fn sort_out(
     current: &[u8],
-    chosen: &[&'f Finding],
+    chosen: &[usize],
+    findings: &[Finding],
     crlf: bool,
     baseline: usize,
-) -> (Vec<Vec<&'f Finding>>, Vec<&'f Finding>) {
+) -> (Vec<Vec<usize>>, Vec<usize>) {
     let (mut good, mut bad) = (Vec::new(), Vec::new());
     let mut budget = TRIAL_BUDGET;
-    let mut queue: Vec<&[&Finding]> = vec![chosen];
+    let mut queue: Vec<&[usize]> = vec![chosen];
     let mut known_bad = true;
     while let Some(group) = queue.pop() {
         let broken = if known_bad {
@@ -370,7 +509,8 @@ fn sort_out<'f>(
             continue;
         } else {
             budget -= 1;
-            introduces_errors(&apply_findings(current, group, crlf), baseline)
+            let these: Vec<&Finding> = group.iter().map(|&i| &findings[i]).collect();
+            introduces_errors(&apply_findings(current, &these, crlf), baseline)
         };
         match group {
             _ if !broken => good.push(group.to_vec()),
@@ -395,7 +535,7 @@ fn keep_original(
     transforms: &[&dyn Transform],
     settings: &Settings,
     context: Option<&BuildContext<'_>>,
-    why: String,
+    why: NotApplied,
 ) -> FixOutcome {
     let (_, mut findings) = check(source, transforms, settings, context);
     for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
@@ -413,40 +553,158 @@ fn keep_original(
 
 #[cfg(test)]
 mod tests {
-    use dockopt_syntax::TextRange;
-
     use super::*;
     use crate::fix::Fix;
+    use crate::transform::{Fixes, Gain, Rule};
 
-    /// A transform with one finding whose fix replaces `range` with `text`.
-    struct Fixed(&'static str, TextRange, &'static str);
+    static RULE: Rule = Rule {
+        code: "DKR900",
+        name: "fake",
+        summary: "",
+        docs: "",
+        fixes: Fixes::Safe,
+        gain: Gain::Correctness,
+    };
+
+    /// Upper-cases every `run` keyword; the fix for the line holding
+    /// `break` writes text that does not parse.
+    struct Upper;
+
+    impl Transform for Upper {
+        fn rule(&self) -> &'static Rule {
+            &RULE
+        }
+
+        fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+            for i in cx
+                .model
+                .insts
+                .iter()
+                .filter(|i| i.syntax.keyword() == "run")
+            {
+                let r = i.syntax.keyword_range();
+                let text = if i.syntax.args().contains("break") {
+                    "RUN\nNOPE"
+                } else {
+                    "RUN"
+                };
+                out.push(
+                    Finding::new("DKR900", "fake", "same message", r)
+                        .with_fix(Fix::safe("upper", vec![Edit::replace(r, text)])),
+                );
+            }
+        }
+    }
+
+    /// Never settles: appends a character to the first RUN every round.
+    struct Restless;
+
+    impl Transform for Restless {
+        fn rule(&self) -> &'static Rule {
+            &RULE
+        }
+
+        fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
+            if let Some(i) = cx.model.insts.iter().find(|i| i.is("run")) {
+                let at = i.syntax.args_range().end;
+                out.push(
+                    Finding::new("DKR900", "fake", "more", i.syntax.keyword_range())
+                        .with_fix(Fix::safe("more", vec![Edit::insert(at, "x")])),
+                );
+            }
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings::default()
+    }
+
+    #[test]
+    fn one_refused_fix_does_not_block_others_with_the_same_message() {
+        let src = b"FROM alpine\nrun echo break\nrun echo a\nrun echo b\n";
+        let out = fix(src, &[&Upper], &settings(), None);
+        assert_eq!(
+            String::from_utf8(out.output).unwrap(),
+            "FROM alpine\nrun echo break\nRUN echo a\nRUN echo b\n"
+        );
+        assert_eq!(out.applied.len(), 2);
+        let left: Vec<_> = out
+            .remaining
+            .iter()
+            .map(|f| f.not_applied.clone())
+            .collect();
+        assert_eq!(left, [Some(NotApplied::WouldNotParse)]);
+        assert!(out.failure.is_none());
+    }
+
+    #[test]
+    fn fixes_that_never_settle_keep_the_original() {
+        let src = b"FROM alpine\nRUN echo\n";
+        let out = fix(src, &[&Restless], &settings(), None);
+        assert_eq!(out.output, src);
+        assert_eq!(
+            out.failure,
+            Some(NotApplied::NotConverging {
+                rules: vec!["fake"]
+            })
+        );
+        assert!(out.remaining.iter().all(|f| f.not_applied == out.failure));
+    }
+
+    #[test]
+    fn files_with_syntax_errors_are_not_fixed() {
+        let src = b"FROM alpine\nrun echo a\nNOPE x\n";
+        let out = fix(src, &[&Upper], &settings(), None);
+        assert_eq!(out.output, src);
+        assert_eq!(out.remaining[0].not_applied, Some(NotApplied::SyntaxErrors));
+    }
+
+    #[test]
+    fn offsets_move_across_edits() {
+        let e1 = Edit::replace(TextRange::new(2, 4), "abcd");
+        let e2 = Edit::insert(10, "\n");
+        let edits = [&e1, &e2];
+        let lf = Shifts::new(&edits, false);
+        assert_eq!(lf.map(1), Some(1));
+        assert_eq!(lf.map(2), Some(2));
+        assert_eq!(lf.map(3), None);
+        assert_eq!(lf.map(4), Some(6));
+        assert_eq!(lf.map(10), Some(12));
+        assert_eq!(lf.map(11), Some(14));
+        assert_eq!(Shifts::new(&edits, true).map(11), Some(15));
+    }
+
+    static T1: Rule = Rule {
+        code: "T1",
+        name: "t1",
+        summary: "",
+        docs: "",
+        fixes: Fixes::Safe,
+        gain: Gain::Correctness,
+    };
+    static T2: Rule = Rule {
+        code: "T2",
+        name: "t2",
+        ..T1
+    };
+
+    /// One finding whose fix replaces a range with a text, once.
+    struct Fixed(&'static Rule, TextRange, &'static str);
 
     impl Transform for Fixed {
-        fn code(&self) -> &'static str {
+        fn rule(&self) -> &'static Rule {
             self.0
         }
-        fn name(&self) -> &'static str {
-            self.0
-        }
-        fn summary(&self) -> &'static str {
-            ""
-        }
-        fn docs(&self) -> &'static str {
-            ""
-        }
+
         fn check(&self, cx: &Cx<'_>, out: &mut Vec<Finding>) {
             // Once applied, the text is there: nothing more to do.
-            if cx
-                .tree
-                .source()
-                .windows(self.2.len())
-                .any(|w| w == self.2.as_bytes())
-            {
+            if cx.tree.source_str().contains(self.2) {
                 return;
             }
             let edit = Edit::replace(self.1, self.2);
             out.push(
-                Finding::new(self.0, self.0, "x", self.1).with_fix(Fix::safe("x", vec![edit])),
+                Finding::new(self.0.code, self.0.name, "x", self.1)
+                    .with_fix(Fix::safe("x", vec![edit])),
             );
         }
     }
@@ -454,35 +712,41 @@ mod tests {
     #[test]
     fn a_broken_fix_does_not_block_the_others() {
         let src = b"FROM a\nRUN b\n";
-        // Sorted first, and overlapping the good one: it is tried alone.
-        let broken = Fixed("T1", TextRange::new(0, 4), "FRXM");
-        let good = Fixed("T2", TextRange::new(0, 0), "# ok\n");
-        let out = fix(src, &[&broken, &good], &Settings::default(), None);
+        // Sorted first, and touching the good one: they are tried apart.
+        let broken = Fixed(&T1, TextRange::new(0, 4), "FRXM");
+        let good = Fixed(&T2, TextRange::new(0, 0), "# ok\n");
+        let out = fix(src, &[&broken, &good], &settings(), None);
         assert_eq!(out.output, b"# ok\nFROM a\nRUN b\n");
         let t1 = out.remaining.iter().find(|f| f.code == "T1").unwrap();
-        assert_eq!(t1.not_applied.as_deref(), Some(NOT_PARSING));
+        assert_eq!(t1.not_applied, Some(NotApplied::WouldNotParse));
         assert!(out.failure.is_none());
     }
 
     #[test]
     fn edits_that_leave_the_file_or_split_characters_are_refused() {
         let src = "FROM a\nRUN \u{e9}\n".as_bytes();
-        let outside = Fixed("T1", TextRange::new(13, 20), "x");
-        let split = Fixed("T2", TextRange::new(12, 12), "x");
-        let (_, findings) = check(src, &[&outside, &split], &Settings::default(), None);
+        let outside = Fixed(&T1, TextRange::new(13, 20), "x");
+        let split = Fixed(&T2, TextRange::new(12, 12), "x");
+        let (_, findings) = check(src, &[&outside, &split], &settings(), None);
         assert_eq!(findings.len(), 2);
         for f in &findings {
-            assert!(
-                f.not_applied
-                    .as_deref()
-                    .unwrap()
-                    .contains("does not fall on characters"),
-                "{f:?}"
-            );
+            let why = f.not_applied.as_ref().unwrap().to_string();
+            assert!(why.contains("does not fall on characters"), "{f:?}");
         }
-        assert_eq!(
-            fix(src, &[&outside, &split], &Settings::default(), None).output,
-            src
-        );
+        assert_eq!(fix(src, &[&outside, &split], &settings(), None).output, src);
+    }
+
+    #[test]
+    fn picked_fixes_neither_touch_nor_edit_what_another_reads() {
+        let mut taken = Taken::default();
+        taken.insert(TextRange::new(10, 20));
+        taken.insert(TextRange::new(30, 40));
+        assert!(taken.touches(TextRange::new(20, 25)));
+        assert!(taken.touches(TextRange::new(25, 30)));
+        assert!(!taken.touches(TextRange::new(21, 29)));
+        assert!(!taken.touches(TextRange::new(41, 41)));
+        taken.insert(TextRange::new(19, 31));
+        assert_eq!(taken.0.len(), 1);
+        assert!(taken.touches(TextRange::new(25, 26)));
     }
 }

@@ -3,6 +3,10 @@
 //! - `# dockopt: ignore[merge-runs, DKR002]` silences those transforms on the
 //!   next instruction; `# dockopt: ignore` silences all of them there.
 //! - `# dockopt: ignore-file[...]` silences them for the whole file.
+//! - hadolint's own pragmas count too: `# hadolint ignore=DL3059` above an
+//!   instruction silences the dockopt transform that fixes the same smell
+//!   there (`# hadolint global ignore=...` in the whole file), so a file
+//!   tuned for hadolint is not rewritten against its author's wish.
 
 use dockopt_syntax::{ItemKind, SyntaxTree, TextRange, TokenKind};
 
@@ -13,7 +17,58 @@ pub struct Suppressions {
     next: Vec<(TextRange, Vec<String>)>,
 }
 
+/// hadolint rules and the dockopt transform that fixes the same smell.
+const HADOLINT: &[(&str, &str)] = &[
+    ("DL3002", "non-root-user"),
+    ("DL3003", "workdir-over-cd"),
+    ("DL3007", "base-digest"),
+    ("DL3009", "apt"),
+    ("DL3014", "apt"),
+    ("DL3015", "apt"),
+    ("DL3019", "apk"),
+    ("DL3020", "copy-over-add"),
+    ("DL3025", "exec-form"),
+    ("DL3027", "apt"),
+    ("DL3030", "dnf-yum-zypper"),
+    ("DL3032", "dnf-yum-zypper"),
+    ("DL3033", "dnf-yum-zypper"),
+    ("DL3034", "dnf-yum-zypper"),
+    ("DL3036", "dnf-yum-zypper"),
+    ("DL3037", "dnf-yum-zypper"),
+    ("DL3038", "dnf-yum-zypper"),
+    ("DL3040", "dnf-yum-zypper"),
+    ("DL3042", "pip"),
+    ("DL3059", "merge-runs"),
+    ("DL3060", "package-cache"),
+];
+
+/// `# hadolint ignore=DL3059,DL3008` (or `global ignore=`), as dockopt keys.
+fn parse_hadolint(text: &str) -> Option<(bool, Vec<String>)> {
+    let body = text.trim_start().strip_prefix('#')?.trim_start();
+    let rest = body.strip_prefix("hadolint")?.trim_start();
+    let (file, rest) = match rest.strip_prefix("global") {
+        Some(r) => (true, r.trim_start()),
+        None => (false, rest),
+    };
+    let codes = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
+    let mut keys: Vec<String> = codes
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter_map(|code| HADOLINT.iter().find(|(dl, _)| *dl == code.trim()))
+        .map(|(_, name)| (*name).to_string())
+        .collect();
+    keys.dedup();
+    // A pragma for rules dockopt has no counterpart of silences nothing.
+    (!keys.is_empty()).then_some((file, keys))
+}
+
 fn parse_comment(text: &str) -> Option<(bool, Vec<String>)> {
+    parse_dockopt(text).or_else(|| parse_hadolint(text))
+}
+
+fn parse_dockopt(text: &str) -> Option<(bool, Vec<String>)> {
     let body = text.trim_start().strip_prefix('#')?.trim_start();
     let rest = body.strip_prefix("dockopt:")?.trim_start();
     let (file, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
@@ -115,6 +170,15 @@ mod tests {
         );
         assert_eq!(parse_comment("# dockopt: ignored"), None);
         assert_eq!(parse_comment("# something else"), None);
+        assert_eq!(
+            parse_comment("# hadolint ignore=DL3008,DL3059"),
+            Some((false, vec!["merge-runs".into()]))
+        );
+        assert_eq!(
+            parse_comment("# hadolint global ignore=DL3042"),
+            Some((true, vec!["pip".into()]))
+        );
+        assert_eq!(parse_comment("# hadolint ignore=DL3008"), None);
     }
 
     #[test]

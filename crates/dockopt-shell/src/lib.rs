@@ -270,6 +270,29 @@ impl Script {
         })
     }
 
+    /// The files that `>` and `>>` redirections write, as written, in
+    /// source order (`/dev/null` and file descriptors left out).
+    pub fn file_writes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "file_redirect" {
+                let text = self.node_text(node);
+                let writes = text.contains('>') && !text.contains(">&") && !text.contains('<');
+                let target = node
+                    .child_by_field_name("destination")
+                    .map(|d| self.node_text(d).to_string());
+                if let Some(t) = target.filter(|t| writes && t != "/dev/null") {
+                    out.push(t);
+                }
+            }
+            let mut cur = node.walk();
+            let children: Vec<Node<'_>> = node.children(&mut cur).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        out
+    }
+
     /// What stops this script from being followed by `&& more` in the same
     /// shell without changing what `more` sees, if anything.
     pub fn state_changes(&self) -> Vec<String> {
@@ -441,6 +464,13 @@ fn unwrap_prefixes(words: &[Word]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn file_writes_are_redirect_targets() {
+        let s =
+            Script::parse("echo a > /etc/x && cat b >> log 2>/dev/null; cmd 2>&1 < in").unwrap();
+        assert_eq!(s.file_writes(), ["/etc/x", "log"]);
+    }
+
     use super::*;
 
     fn names(s: &str) -> Vec<(String, bool)> {

@@ -5,3 +5,6 @@ RUN mvn -B package
 WORKDIR /gr
 COPY gradleapp/ .
 RUN ./gradlew build
+WORKDIR /mvn2
+COPY javaapp/ .
+RUN mvn -f pom.xml -B package

@@ -1,4 +1,4 @@
 FROM alpine:3.20
-RUN apk add --no-cache curl && \
-  curl --version
+RUN mkdir -p /opt/app && \
+  chmod 0755 /opt/app
 RUN echo one

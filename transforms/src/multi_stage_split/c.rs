@@ -5,7 +5,7 @@ use dockopt_engine::Cx;
 use super::files::{
     absolute, calls, context_copies, context_text, from_build, only_builds, runs, under,
 };
-use super::{command, runtime_image, Input, Split};
+use super::{command, Input, Split};
 
 /// Where the gcc images tell the loader about their own libraries.
 const GCC_LD_CONF: &str = "/etc/ld.so.conf.d/000-local-lib.conf";
@@ -76,7 +76,7 @@ fn installed(cx: &Cx<'_>, file: &str, first: &str) -> Result<String, String> {
 }
 
 pub(super) fn c(input: Input<'_, '_>, image: &str) -> Result<Split, String> {
-    let (cx, stage, rt, tag, app) = input.parts();
+    let (cx, stage, app) = input.parts();
     let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
     only_builds(
         cx,
@@ -133,7 +133,7 @@ pub(super) fn c(input: Input<'_, '_>, image: &str) -> Result<Split, String> {
     if !runs(&words, &binary, Some(app)) {
         return Err("the container command does not run the built binary".into());
     }
-    let runtime = runtime_image(rt, tag, false)?;
+    let runtime = input.runtime_image(false)?;
     let mut keep = vec![app.to_string()];
     if !under(&binary, app) {
         keep.push(binary);
@@ -163,7 +163,7 @@ pub(super) fn c(input: Input<'_, '_>, image: &str) -> Result<Split, String> {
     }
     Ok(Split {
         runtime,
-        lines: context_copies(stage, &[app])?,
+        lines: context_copies(&input, &[app])?,
         copies,
         after,
         ..Split::default()

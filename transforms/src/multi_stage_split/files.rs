@@ -3,9 +3,12 @@
 
 use std::fmt::Write as _;
 
+use dockopt_engine::model::{Certainty, CopyView};
 use dockopt_engine::Cx;
+use dockopt_shell::Script;
 use dockopt_syntax::{Instruction, Stage};
 
+use super::Input;
 use crate::run::run;
 
 /// A command a RUN of the stage runs.
@@ -23,44 +26,125 @@ pub(super) struct Call {
     pub text: String,
 }
 
+/// The shells an exec-form RUN may hand a script to.
+const EXEC_SHELLS: &[&str] = &["sh", "bash", "/bin/sh", "/bin/bash"];
+
 /// The commands the stage's RUN instructions run, named `only` when given.
+/// Exec-form RUNs are one command, or the script they give `sh -c`.
 pub(super) fn calls(cx: &Cx<'_>, stage: &Stage<'_>, only: Option<&str>) -> Vec<Call> {
     let mut out = Vec::new();
-    for (inst, wd) in workdirs(stage) {
-        let Some(r) = run(cx, inst) else { continue };
-        for c in r.script.commands() {
-            if only.is_some_and(|n| n != c.name.text) {
-                continue;
+    for (inst, wd) in workdirs(cx, stage) {
+        let mut push = |name: String, args: Vec<String>, text: String| {
+            if only.is_none_or(|n| n == name) {
+                out.push(Call {
+                    wd: wd.clone(),
+                    at: inst.range().start,
+                    line: inst.start_line(),
+                    name,
+                    args,
+                    text,
+                });
             }
-            out.push(Call {
-                wd: wd.clone(),
-                at: inst.range().start,
-                line: inst.start_line(),
-                name: c.name.text.clone(),
-                args: c
-                    .args
-                    .iter()
-                    .map(|w| w.literal().unwrap_or_else(|| w.text.clone()))
-                    .collect(),
-                text: r.script.text()[c.range.clone()].to_string(),
-            });
+        };
+        if let Some(r) = run(cx, inst) {
+            for c in r.script.commands() {
+                push(
+                    c.name.text.clone(),
+                    c.args
+                        .iter()
+                        .map(|w| w.literal().unwrap_or_else(|| w.text.clone()))
+                        .collect(),
+                    r.script.text()[c.range.clone()].to_string(),
+                );
+            }
+            continue;
+        }
+        let Some(words) = exec_words(inst) else {
+            continue;
+        };
+        match words.as_slice() {
+            [sh, c, script, ..] if EXEC_SHELLS.contains(&sh.as_str()) && c == "-c" => {
+                if let Ok(s) = Script::parse(script) {
+                    for c in s.commands() {
+                        push(
+                            c.name.text.clone(),
+                            c.args
+                                .iter()
+                                .map(|w| w.literal().unwrap_or_else(|| w.text.clone()))
+                                .collect(),
+                            s.text()[c.range.clone()].to_string(),
+                        );
+                    }
+                }
+            }
+            [name, args @ ..] => push(name.clone(), args.to_vec(), words.join(" ")),
+            [] => {}
         }
     }
     out
 }
 
-/// The working directory in force at each instruction of the stage.
-pub(super) fn workdirs<'s>(stage: &'s Stage<'_>) -> Vec<(&'s Instruction<'s>, String)> {
-    let mut wd = String::from("/");
-    let mut out = Vec::new();
-    for inst in &stage.instructions {
-        if inst.is("workdir") {
-            let d = inst.values().first().cloned().unwrap_or_default();
-            wd = absolute(&wd, &d);
+/// The words of an exec-form RUN.
+pub(super) fn exec_words(inst: &Instruction<'_>) -> Option<Vec<String>> {
+    (inst.is("run") && inst.is_json() && inst.heredocs().next().is_none())
+        .then(|| inst.values().to_vec())
+}
+
+/// Whether a RUN's commands can be listed: shell form that parses, or exec
+/// form (one command, or a script for `sh -c` that parses).
+pub(super) fn readable(cx: &Cx<'_>, inst: &Instruction<'_>) -> bool {
+    if run(cx, inst).is_some() {
+        return true;
+    }
+    match exec_words(inst).as_deref() {
+        Some([sh, c, script, ..]) if EXEC_SHELLS.contains(&sh.as_str()) && c == "-c" => {
+            Script::parse(script).is_ok()
         }
-        out.push((inst, wd.clone()));
+        Some([_, ..]) => true,
+        _ => false,
+    }
+}
+
+/// Files the stage's RUNs write with `>` or `>>`: (line, absolute path),
+/// or the path as written when it expands a variable.
+pub(super) fn redirects(cx: &Cx<'_>, stage: &Stage<'_>) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for (inst, wd) in workdirs(cx, stage) {
+        if let Some(r) = run(cx, inst) {
+            for w in r.script.file_writes() {
+                let w = if w.contains('$') {
+                    w
+                } else {
+                    absolute(&wd, &unquote(&w))
+                };
+                out.push((inst.start_line(), w));
+            }
+        }
     }
     out
+}
+
+fn unquote(w: &str) -> String {
+    w.trim_matches(|c| c == '"' || c == '\'').to_string()
+}
+
+/// The working directory in force at each instruction of the stage, from
+/// the model (absolute; a variable's default where it uses one).
+pub(super) fn workdirs<'s>(
+    cx: &Cx<'_>,
+    stage: &'s Stage<'_>,
+) -> Vec<(&'s Instruction<'s>, String)> {
+    stage
+        .instructions
+        .iter()
+        .map(|inst| {
+            let wd = cx
+                .model
+                .inst(inst)
+                .map_or_else(|| "/".to_string(), |m| m.state.workdir.text.clone());
+            (inst, wd)
+        })
+        .collect()
 }
 
 pub(super) fn absolute(wd: &str, path: &str) -> String {
@@ -119,6 +203,21 @@ pub(super) fn only_builds(
         {
             continue;
         }
+        // A folder for the outputs, which the runtime stage copies anyway.
+        let for_outputs = |a: &String| {
+            let p = absolute(&c.wd, a);
+            outputs
+                .iter()
+                .any(|o| under(o, &p) && o.rsplit_once('/').is_some_and(|(d, _)| under(d, &p)))
+        };
+        if n == "mkdir"
+            && c.args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .all(for_outputs)
+        {
+            continue;
+        }
         if n == "rm" {
             let inside = c
                 .args
@@ -147,23 +246,43 @@ pub(super) fn only_builds(
 /// the runtime stage: the files as the context has them, without the
 /// build's output. Destinations under `skip` are copied from the build
 /// stage anyway.
-pub(super) fn context_copies(stage: &Stage<'_>, skip: &[&str]) -> Result<Vec<String>, String> {
+pub(super) fn context_copies(input: &Input<'_, '_>, skip: &[&str]) -> Result<Vec<String>, String> {
+    let (cx, stage) = (input.cx, input.stage);
     let mut out = Vec::new();
-    for (inst, wd) in workdirs(stage) {
+    for (inst, wd) in workdirs(cx, stage) {
         if !inst.is("copy") && !inst.is("add") {
             continue;
         }
         if inst.heredocs().next().is_some() {
-            return Err("a COPY writes a heredoc".into());
+            return Err(format!(
+                "the COPY at line {} writes a heredoc",
+                inst.start_line()
+            ));
         }
         let Some((dest, sources)) = inst.values().split_last() else {
             continue;
         };
-        if dest.contains('$') || sources.iter().any(|s| s.contains('$')) {
-            return Err("a COPY uses a variable".into());
+        let view = cx.model.inst(inst).and_then(|m| m.copy());
+        let exact = view.is_some_and(|v| {
+            v.dest_abs.certainty == Certainty::Exact
+                && v.sources.iter().all(|s| s.certainty == Certainty::Exact)
+        });
+        if (dest.contains('$') || sources.iter().any(|s| s.contains('$'))) && !exact {
+            return Err(format!(
+                "the COPY at line {} uses a build argument, which may change where it copies",
+                inst.start_line()
+            ));
         }
-        let mut abs = absolute(&wd, dest);
-        if (dest.ends_with('/') || dest == ".") && !abs.ends_with('/') {
+        let sources: Vec<String> = match view {
+            Some(v) if exact => v.sources.iter().map(|s| s.text.clone()).collect(),
+            _ => sources.to_vec(),
+        };
+        let mut abs = match view {
+            Some(v) if exact => v.dest_abs.text.clone(),
+            _ => absolute(&wd, dest),
+        };
+        let dir = view.is_some_and(CopyView::dest_is_dir) || dest.ends_with('/') || dest == ".";
+        if dir && !abs.ends_with('/') {
             abs.push('/');
         }
         if skip.iter().any(|d| under(abs.trim_end_matches('/'), d)) {
@@ -172,10 +291,12 @@ pub(super) fn context_copies(stage: &Stage<'_>, skip: &[&str]) -> Result<Vec<Str
         let mut line = inst.keyword().to_uppercase();
         for f in inst.flags() {
             let owner = f.value.as_deref().unwrap_or_default();
-            let numeric = owner
-                .split(':')
-                .all(|p| p.chars().all(|c| c.is_ascii_digit()) || p == "root");
-            if f.name == "chown" && !numeric {
+            let known = owner.split(':').all(|p| {
+                p.chars().all(|c| c.is_ascii_digit())
+                    || p == "root"
+                    || input.users.iter().any(|u| u == p)
+            });
+            if f.name == "chown" && !known {
                 return Err(format!(
                     "COPY --chown={owner} names a user the runtime base does not have"
                 ));
@@ -183,9 +304,7 @@ pub(super) fn context_copies(stage: &Stage<'_>, skip: &[&str]) -> Result<Vec<Str
             // As written: the value keeps its quoting.
             let _ = write!(line, " {}", inst.tree().str(f.range));
         }
-        // The words as BuildKit read them, before it expands them: the same
-        // words in either form mean the same.
-        let mut words: Vec<String> = sources.to_vec();
+        let mut words = sources;
         words.push(abs);
         line.push(' ');
         line.push_str(&crate::util::instruction_words(&words)?);
@@ -209,6 +328,27 @@ pub(super) fn system_data(runtime: &str) -> Vec<(String, String)> {
         out.push("/usr/share/zoneinfo".into());
     }
     from_build(&out)
+}
+
+/// The context file a COPY or ADD of the stage puts at `image_path`, if
+/// one does (the last one to write there).
+pub(super) fn context_source(cx: &Cx<'_>, stage: &Stage<'_>, image_path: &str) -> Option<String> {
+    let ctx = cx.context?;
+    let mut found = None;
+    for inst in &stage.instructions {
+        let Some(m) = cx.model.inst(inst) else {
+            continue;
+        };
+        if !m.copy().is_some_and(CopyView::from_context) {
+            continue;
+        }
+        if let Some(Ok(plan)) = cx.model.copy_plan(m) {
+            if let Some((src, _)) = plan.files(ctx).into_iter().find(|(_, d)| d == image_path) {
+                found = Some(src);
+            }
+        }
+    }
+    found
 }
 
 /// A file of the build context as text.

@@ -1,17 +1,35 @@
 //! Go: the binary `go build -o` writes.
 
 use super::files::{absolute, calls, runs, system_data, under};
-use super::{command, runtime_image, Input, Split};
+use super::{command, Input, Split};
+use crate::runtimes::Family;
+
+/// Whether a golang tag names Go 1.`minor` or later.
+fn go_at_least(tag: &str, minor: u32) -> bool {
+    let mut parts = tag.split('-').next().unwrap_or_default().split('.');
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let m: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    major > 1 || (major == 1 && m >= minor)
+}
 
 pub(super) fn go(input: Input<'_, '_>) -> Result<Split, String> {
-    let (cx, stage, rt, tag, app) = input.parts();
+    let (cx, stage, app) = input.parts();
     let mut binary = None;
-    let mut static_build = stage.instructions.iter().any(|i| {
-        i.is("env")
-            && i.values()
-                .chunks(2)
-                .any(|kv| kv[0] == "CGO_ENABLED" && kv.get(1).is_some_and(|v| v == "0"))
-    });
+    let cgo = cx
+        .model
+        .end_states
+        .last()
+        .and_then(|s| s.env("CGO_ENABLED").value().map(|v| v.text.clone()));
+    // Go 1.20 and later build without cgo where there is no C compiler, as
+    // on the Alpine images unless the stage installs one.
+    let no_compiler = input.family == Family::Alpine
+        && go_at_least(input.tag, 20)
+        && !calls(cx, stage, Some("apk")).iter().any(|c| {
+            c.args
+                .iter()
+                .any(|a| matches!(a.as_str(), "gcc" | "build-base" | "clang"))
+        });
+    let mut static_build = cgo.as_deref() == Some("0") || (cgo.is_none() && no_compiler);
     for c in calls(cx, stage, Some("go")) {
         let args = &c.args;
         if args.first().map(String::as_str) == Some("install") {
@@ -46,7 +64,7 @@ pub(super) fn go(input: Input<'_, '_>) -> Result<Split, String> {
             "a shell-form command needs /bin/sh, which the static runtime base lacks".into(),
         );
     }
-    let runtime = runtime_image(rt, tag, static_build)?;
+    let runtime = input.runtime_image(static_build)?;
     let mut copies = Vec::new();
     if let Some(app) = app {
         copies.push((app.to_string(), app.to_string()));

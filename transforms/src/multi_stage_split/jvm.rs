@@ -1,10 +1,10 @@
 //! Java and .NET: the jar `java -jar` runs, the `dotnet publish` output.
 
 use super::files::{absolute, calls, context_copies, from_build, only_builds, under};
-use super::{command, runtime_image, Input, Split};
+use super::{command, Input, Split};
 
 pub(super) fn java(input: Input<'_, '_>) -> Result<Split, String> {
-    let (cx, stage, rt, tag, app) = input.parts();
+    let (cx, stage, app) = input.parts();
     let (words, _) = command(stage).expect("checked");
     let jar = match words.as_slice() {
         [java, rest @ ..] if java == "java" => rest
@@ -33,19 +33,20 @@ pub(super) fn java(input: Input<'_, '_>) -> Result<Split, String> {
     } else {
         dir.to_string()
     };
-    let runtime = rt
-        .runtime_for(tag, false)
+    let runtime = input
+        .rt
+        .runtime_for(input.tag, false)
         .ok_or("the toolchain tag names no Java version")?;
     Ok(Split {
         runtime,
-        lines: context_copies(stage, &[&dir])?,
+        lines: context_copies(&input, &[&dir])?,
         copies: from_build(&[dir]),
         ..Split::default()
     })
 }
 
 pub(super) fn dotnet(input: Input<'_, '_>) -> Result<Split, String> {
-    let (cx, stage, rt, tag, app) = input.parts();
+    let (cx, stage, app) = input.parts();
     only_builds(cx, stage, &["dotnet"], app, &[])?;
     let mut out_dir = None;
     // Project folders: publish puts their content files in the output.
@@ -76,12 +77,12 @@ pub(super) fn dotnet(input: Input<'_, '_>) -> Result<Split, String> {
     {
         return Err("the container command does not run a published assembly".into());
     }
-    let runtime = runtime_image(rt, tag, false)?;
+    let runtime = input.runtime_image(false)?;
     let mut skip: Vec<&str> = projects.iter().map(String::as_str).collect();
     skip.push(&out_dir);
     Ok(Split {
         runtime,
-        lines: context_copies(stage, &skip)?,
+        lines: context_copies(&input, &skip)?,
         copies: from_build(&[out_dir]),
         ..Split::default()
     })

@@ -1,7 +1,7 @@
 //! Where the runtime stage goes, and what the build stage loses to it.
 
 use dockopt_engine::Edit;
-use dockopt_syntax::{Instruction, ItemKind, Stage, SyntaxTree, TextRange};
+use dockopt_syntax::{Instruction, Stage, SyntaxTree, TextRange};
 
 use crate::run::comments_between;
 
@@ -31,8 +31,14 @@ fn next_line(src: &[u8], at: usize) -> usize {
 
 /// Edits that delete the moved instructions (with a blank line they would
 /// leave doubled) and append the runtime stage after one blank line,
-/// keeping whether the file ends with a line break.
-pub(super) fn tail_edits(src: &[u8], moved: &[TextRange], stage: &str) -> Vec<Edit> {
+/// keeping whether the file ends with a line break. `build_tail`, when not
+/// empty, ends the build stage first.
+pub(super) fn tail_edits(
+    src: &[u8],
+    moved: &[TextRange],
+    build_tail: &str,
+    stage: &str,
+) -> Vec<Edit> {
     let mut dels: Vec<(usize, usize)> = Vec::new();
     for r in moved {
         let (start, mut end) = (r.start as usize, next_line(src, r.end as usize - 1));
@@ -65,7 +71,11 @@ pub(super) fn tail_edits(src: &[u8], moved: &[TextRange], stage: &str) -> Vec<Ed
     let last_break = if src.ends_with(b"\n") { "\n" } else { "" };
     edits.push(Edit::replace(
         TextRange::new(kept as u32, src.len() as u32),
-        format!("\n\n{stage}{last_break}"),
+        if build_tail.is_empty() {
+            format!("\n\n{stage}{last_break}")
+        } else {
+            format!("\n{build_tail}\n\n{stage}{last_break}")
+        },
     ));
     edits
 }
@@ -80,17 +90,8 @@ fn line_start(src: &[u8], at: usize) -> usize {
 /// The comment lines directly above an instruction: where they start, and
 /// their text.
 pub(super) fn leading_comments(tree: &SyntaxTree, inst: &Instruction<'_>) -> (u32, Vec<String>) {
-    let items = tree.items();
     let at = inst.range().start;
-    let index = items.iter().position(|i| i.range.start == at).unwrap_or(0);
-    let first = items[..index]
-        .iter()
-        .rposition(|i| i.kind != ItemKind::Comment)
-        .map_or(0, |p| p + 1);
-    let start = items
-        .get(first)
-        .filter(|_| first < index)
-        .map_or(at, |i| i.range.start);
+    let start = crate::util::leading_comments_start(tree, inst);
     let comments = comments_between(tree, start, at)
         .iter()
         .map(|c| c.trim_start().to_string())

@@ -3,13 +3,12 @@
 use dockopt_engine::Edit;
 
 use super::files::calls;
-use super::{runtime_image, Input, Split};
+use super::{Input, Split};
 
 const VENV: &str = "/opt/venv";
 
 pub(super) fn python(input: Input<'_, '_>) -> Result<Split, String> {
-    let (cx, stage, rt, tag, app) = input.parts();
-    let app = app.ok_or("no WORKDIR: the application directory is unknown")?;
+    let (cx, stage, app) = input.parts();
     let mut first_install = None;
     for c in calls(cx, stage, None) {
         let n = c.name.as_str();
@@ -31,17 +30,27 @@ pub(super) fn python(input: Input<'_, '_>) -> Result<Split, String> {
         }
         first_install.get_or_insert(c.at);
     }
-    let first = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
-    let runtime = runtime_image(rt, tag, false)?;
+    let install = first_install.ok_or("no pip install: nothing to move into a virtualenv")?;
+    // Before the first COPY of the context that comes before the install:
+    // set up there, the virtualenv does not sit between the sources and
+    // the install, where it would keep the install from moving above them
+    // (hoist-manifests).
+    let first = stage
+        .instructions
+        .iter()
+        .take_while(|i| i.range().start < install)
+        .find(|i| (i.is("copy") || i.is("add")) && i.flag("from").is_none())
+        .map_or(install, |i| crate::util::leading_comments_start(cx.tree, i));
+    let runtime = input.runtime_image(false)?;
     let venv_env = format!("ENV PATH=\"{VENV}/bin:$PATH\"");
     let setup = format!("RUN python -m venv {VENV}\n{venv_env}\n");
     Ok(Split {
         runtime,
         lines: vec![venv_env],
-        copies: vec![
-            (VENV.to_string(), VENV.to_string()),
-            (app.to_string(), app.to_string()),
-        ],
+        copies: std::iter::once(VENV)
+            .chain(app)
+            .map(|d| (d.to_string(), d.to_string()))
+            .collect(),
         build_edits: vec![Edit::insert(first, setup)],
         ..Split::default()
     })

@@ -3,7 +3,7 @@
 use super::files::{
     absolute, calls, context_copies, context_text, from_build, only_builds, runs, system_data,
 };
-use super::{command, runtime_image, Input, Split};
+use super::{command, Input, Split};
 
 /// `-sys` crates that link nothing outside glibc and libgcc.
 const PURE_SYS: &[&str] = &[
@@ -16,7 +16,7 @@ const PURE_SYS: &[&str] = &[
 ];
 
 pub(super) fn rust(input: Input<'_, '_>) -> Result<Split, String> {
-    let (cx, stage, rt, tag, app) = input.parts();
+    let (cx, stage, app) = input.parts();
     cx.context.ok_or("no build context to read Cargo.toml")?;
     let manifest =
         context_text(cx, "Cargo.toml").ok_or("Cargo.toml is not in the build context")?;
@@ -80,7 +80,7 @@ pub(super) fn rust(input: Input<'_, '_>) -> Result<Split, String> {
     if !runs(&words, &binary, app) {
         return Err("the container command does not run the built binary".into());
     }
-    let runtime = runtime_image(rt, tag, false)?;
+    let runtime = input.runtime_image(false)?;
     let mut copies = from_build(std::slice::from_ref(&binary));
     copies.extend(system_data(&runtime));
     if let Some(installed) = binary.strip_prefix("/usr/local/cargo/bin/") {
@@ -89,7 +89,7 @@ pub(super) fn rust(input: Input<'_, '_>) -> Result<Split, String> {
     }
     Ok(Split {
         runtime,
-        lines: context_copies(stage, &[])?,
+        lines: context_copies(&input, &[])?,
         copies,
         ..Split::default()
     })

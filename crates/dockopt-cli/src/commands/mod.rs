@@ -1,19 +1,19 @@
+pub mod completions;
 pub mod lint;
 pub mod parse;
 pub mod rule;
 pub mod run;
 
-use std::io::Read;
 use std::path::Path;
 
-/// Reads a file, or standard input for `-`.
-pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+use crate::read::{self, ReadError, MAX_SIZE};
+
+/// Reads a regular file, or standard input for `-`, up to the size limit.
+pub fn read_input(path: &Path) -> Result<Vec<u8>, ReadError> {
     if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf)?;
-        Ok(buf)
+        read::read_stdin(MAX_SIZE)
     } else {
-        std::fs::read(path)
+        read::read_regular(path, MAX_SIZE).map(|(bytes, _)| bytes)
     }
 }
 

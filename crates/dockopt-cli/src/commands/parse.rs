@@ -10,9 +10,39 @@ use crate::args::{ParseArgs, ParseFormat};
 use crate::commands::{diagnostic_line, read_input};
 use crate::Status;
 
+/// `--format json`: the same shape for one file or many,
+/// `{"version": 1, "files": [{"path", "instructions", "errors", "error"}]}`.
+fn file_json(path: &Path, tree: Option<&SyntaxTree>, error: Option<&str>) -> Value {
+    let errors: Vec<Value> = tree
+        .map(|t| {
+            t.errors()
+                .iter()
+                .map(|e| {
+                    let lc = t.line_col(e.range.start);
+                    json!({
+                        "message": e.message,
+                        "severity": match e.severity {
+                            dockopt_syntax::Severity::Error => "error",
+                            dockopt_syntax::Severity::Warning => "warning",
+                        },
+                        "line": lc.line,
+                        "column": lc.col,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "path": path.display().to_string(),
+        "instructions": tree.map(|t| t.instructions().map(|i| to_json(&i)).collect::<Vec<_>>()).unwrap_or_default(),
+        "errors": errors,
+        "error": error,
+    })
+}
+
 pub fn run(args: &ParseArgs) -> Status {
     let mut status = Status::Clean;
-    let mut outputs = serde_json::Map::new();
+    let mut files = Vec::new();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut checked = 0;
@@ -22,6 +52,7 @@ pub fn run(args: &ParseArgs) -> Status {
             Err(e) => {
                 eprintln!("{}: error: {e}", path.display());
                 status = status.worst(Status::Error);
+                files.push(file_json(path, None, Some(&format!("error: {e}"))));
                 continue;
             }
         };
@@ -38,10 +69,7 @@ pub fn run(args: &ParseArgs) -> Status {
             status = status.worst(Status::Findings);
         }
         match args.format {
-            ParseFormat::Json => {
-                let v = Value::Array(tree.instructions().map(|i| to_json(&i)).collect());
-                outputs.insert(path.display().to_string(), v);
-            }
+            ParseFormat::Json => files.push(file_json(path, Some(&tree), None)),
             ParseFormat::Dump => {
                 let _ = write!(out, "{}", dockopt_syntax::dump::dump(&tree));
             }
@@ -55,16 +83,7 @@ pub fn run(args: &ParseArgs) -> Status {
             let _ = writeln!(out, "{checked} file(s) print back byte for byte");
         }
     } else if args.format == ParseFormat::Json {
-        // One file gives its array; several give an object keyed by path.
-        let v = if outputs.len() == 1 && args.files.len() == 1 {
-            outputs
-                .into_iter()
-                .next()
-                .map(|(_, v)| v)
-                .unwrap_or_default()
-        } else {
-            Value::Object(outputs)
-        };
+        let v = json!({"version": 1, "files": files});
         let _ = writeln!(
             out,
             "{}",

@@ -1,8 +1,11 @@
-//! GitHub Actions workflow commands, one annotation per finding.
+//! GitHub Actions workflow commands, one annotation per finding. Columns
+//! count UTF-16 code units, as GitHub's web interface does.
 
 use std::io::{self, Write};
 
-use super::span;
+use dockopt_engine::Severity;
+
+use super::{diags, report_path, Columns, Positions};
 use crate::commands::run::FileReport;
 
 fn escape_data(s: &str) -> String {
@@ -17,33 +20,32 @@ fn escape_property(s: &str) -> String {
 
 pub fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     for r in reports {
-        let file = escape_property(r.display.trim_start_matches("./"));
+        let file = escape_property(&report_path(r));
         if let Some(e) = &r.error {
-            writeln!(out, "::error file={file}::{}", escape_data(e))?;
-        }
-        for e in &r.syntax_errors {
-            let (s, t) = span(&r.source, e.range);
+            let e = e.strip_prefix("error: ").unwrap_or(e);
             writeln!(
                 out,
-                "::error file={file},line={},col={},endLine={},endColumn={},title=syntax-error::{}",
-                s.line,
-                s.col,
-                t.line,
-                t.col,
-                escape_data(&e.message)
+                "::error file={file},title=file-error::{}",
+                escape_data(e)
             )?;
         }
-        for f in &r.findings {
-            let (s, t) = span(&r.source, f.range);
+        let pos = Positions::new(r.text());
+        for d in diags(r) {
+            let (s, t) = pos.span(d.range, Columns::Utf16);
+            let command = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
             writeln!(
                 out,
-                "::warning file={file},line={},col={},endLine={},endColumn={},title={}::{}",
+                "::{command} file={file},line={},col={},endLine={},endColumn={},title={}::{}",
                 s.line,
                 s.col,
                 t.line,
                 t.col,
-                escape_property(&format!("{} {}", f.code, f.name)),
-                escape_data(&f.message)
+                escape_property(&d.id()),
+                escape_data(d.message)
             )?;
         }
     }

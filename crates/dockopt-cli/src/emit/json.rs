@@ -6,23 +6,26 @@ use dockopt_engine::Finding;
 use dockopt_syntax::TextRange;
 use serde_json::{json, Value};
 
+use super::{Columns, Positions};
 use crate::commands::run::FileReport;
 
-fn position(index: &dockopt_syntax::LineIndex, offset: u32) -> Value {
-    let lc = index.line_col(offset);
-    json!({"line": lc.line, "column": lc.col, "offset": offset})
+/// Columns count bytes, beside the byte offset.
+fn position(index: &Positions<'_>, offset: u32) -> Value {
+    let p = index.at(offset, Columns::Bytes);
+    json!({"line": p.line, "column": p.col, "offset": offset})
 }
 
-fn range(index: &dockopt_syntax::LineIndex, r: TextRange) -> (Value, Value) {
+fn range(index: &Positions<'_>, r: TextRange) -> (Value, Value) {
     (position(index, r.start), position(index, r.end))
 }
 
-fn finding(index: &dockopt_syntax::LineIndex, f: &Finding) -> Value {
+fn finding(index: &Positions<'_>, f: &Finding) -> Value {
     let (start, end) = range(index, f.range);
     json!({
         "code": f.code,
         "name": f.name,
         "message": f.message,
+        "severity": f.severity().as_str(),
         "start": start,
         "end": end,
         "fix": f.fix.as_ref().map(|x| json!({
@@ -33,7 +36,7 @@ fn finding(index: &dockopt_syntax::LineIndex, f: &Finding) -> Value {
                 json!({"start": s, "end": t, "content": e.replacement})
             }).collect::<Vec<_>>(),
         })),
-        "not_applied": f.not_applied,
+        "not_applied": f.not_applied.as_ref().map(ToString::to_string),
     })
 }
 
@@ -41,7 +44,7 @@ pub fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     let mut files = Vec::new();
     let (mut n_findings, mut n_fixed, mut n_errors) = (0, 0, 0);
     for r in reports {
-        let index = dockopt_syntax::LineIndex::new(&r.source);
+        let index = Positions::new(r.text());
         n_findings += r.findings.len() + r.syntax_errors.len();
         n_fixed += r.applied.len();
         n_errors += usize::from(r.error.is_some());
@@ -51,7 +54,7 @@ pub fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
             "error": r.error,
             "syntax_errors": r.syntax_errors.iter().map(|e| {
                 let (s, t) = range(&index, e.range);
-                json!({"message": e.message, "start": s, "end": t})
+                json!({"message": e.message, "severity": "error", "start": s, "end": t})
             }).collect::<Vec<_>>(),
             "findings": r.findings.iter().map(|f| finding(&index, f)).collect::<Vec<_>>(),
             "fixed": r.applied.iter().map(|f| json!({"code": f.code, "name": f.name, "message": f.message})).collect::<Vec<_>>(),

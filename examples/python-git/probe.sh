@@ -1,0 +1,3 @@
+cd /app && python -m release
+git --version
+ls /app | sort

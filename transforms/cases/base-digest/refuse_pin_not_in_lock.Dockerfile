@@ -1,0 +1,1 @@
+FROM node:20@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc

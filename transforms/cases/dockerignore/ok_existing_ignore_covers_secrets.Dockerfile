@@ -1,0 +1,3 @@
+FROM python:3.12-slim
+COPY . /app
+CMD ["python", "/app/app.py"]

@@ -1,0 +1,4 @@
+FROM node:20
+WORKDIR /app
+COPY npmsub/ .
+RUN npm install --prefix client && npm run --prefix client build

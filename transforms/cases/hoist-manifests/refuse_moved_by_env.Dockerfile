@@ -1,0 +1,5 @@
+FROM composer:2
+ENV COMPOSER=composer.prod.json
+WORKDIR /app
+COPY phpapp/ .
+RUN composer install --no-dev

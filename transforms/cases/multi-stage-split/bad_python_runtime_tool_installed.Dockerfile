@@ -1,0 +1,7 @@
+FROM python:3.11
+RUN apt-get update && apt-get install -y --no-install-recommends git gcc ghostscript \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt
+CMD ["python", "-m", "app"]

@@ -1,0 +1,4 @@
+FROM python:3.11
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -r requirements.txt

@@ -1,0 +1,3 @@
+#!/bin/sh
+mkdir -p /tmp/cache
+exec ./server --listen :8080

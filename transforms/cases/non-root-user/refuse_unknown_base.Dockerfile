@@ -1,0 +1,2 @@
+FROM registry.example.com/platform/base:3
+CMD ["/usr/local/bin/app"]
