@@ -523,6 +523,17 @@ mod tests {
     }
 
     #[test]
+    fn a_native_module_makefile_is_noise_but_its_binary_is_not() {
+        let mk = "/app/node_modules/bcrypt/build-tmp-napi-v3/Makefile";
+        let bin = "/app/node_modules/bcrypt/lib/binding/napi-v3/bcrypt_lib.node";
+        let old = tree(&[base(), vec![file(mk, "a b"), file(bin, "x")]]);
+        let new = tree(&[base(), vec![file(mk, "b a"), file(bin, "y")]]);
+        let d = compare_trees(&old, &new, &Explainer::new::<&str>(&[]));
+        let changed: Vec<&str> = d.changed.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(changed, [bin], "{d:?}");
+    }
+
+    #[test]
     fn a_fix_explains_what_it_removes_and_nothing_else() {
         let old = tree(&[
             base(),

@@ -195,6 +195,9 @@ pub const NOISE: &[&str] = &[
     "**/.cache/go-build/**",
     "**/.npm/_cacache/**",
     "**/.cache/pip/**",
+    // node-gyp writes the gyp files a native module's Makefile depends on
+    // in set order, which changes from one build to the next.
+    "**/node_modules/**/build*/Makefile",
 ];
 
 pub const NOISE_SUMMARY: &str = "logs and caches that differ between any two builds";

@@ -430,13 +430,36 @@ fn capture(mut c: Command) -> Result<ProbeRun, String> {
     let status = child.wait().map_err(|e| e.to_string())?;
     Ok(ProbeRun {
         status: status.code(),
-        output: String::from_utf8_lossy(&output).into_owned(),
+        output: without_builder_logs(&String::from_utf8_lossy(&output)),
     })
+}
+
+/// The output without the builder's own log lines (`WARN[0000] ...`,
+/// `time="..." level=warning ...`), which it prints on some runs and not
+/// others (a busy machine, a cgroup it cannot join) and which say nothing
+/// about the image.
+fn without_builder_logs(output: &str) -> String {
+    let is_log = |line: &str| {
+        let level = ["WARN[", "ERRO[", "INFO[", "DEBU["]
+            .iter()
+            .any(|p| line.starts_with(p));
+        level || (line.starts_with("time=\"") && line.contains("\" level="))
+    };
+    output
+        .split_inclusive('\n')
+        .filter(|line| !is_log(line))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probe_output_leaves_out_builder_logs_only() {
+        let out = "WARN[0000] cannot join cgroup\nok\ntime=\"2026\" level=warning msg=\"x\"\nWARN: mine\n";
+        assert_eq!(without_builder_logs(out), "ok\nWARN: mine\n");
+    }
 
     #[test]
     fn failing_steps_are_read_from_each_builders_log() {
