@@ -89,15 +89,12 @@ fn extracts(c: &Command, file: &str) -> bool {
 }
 
 fn removes(script: &Script, file: &str) -> bool {
-    script
-        .commands()
-        .iter()
-        .any(|c| {
-            c.name.text == "rm"
-                && c.args
-                    .iter()
-                    .any(|w| w.text.contains(file) || w.literal().as_deref() == Some(file))
-        })
+    script.commands().iter().any(|c| {
+        c.name.text == "rm"
+            && c.args
+                .iter()
+                .any(|w| w.text.contains(file) || w.literal().as_deref() == Some(file))
+    })
 }
 
 /// Later instructions that mention the file keep it needed.

@@ -359,7 +359,11 @@ fn fix(
         // which is the name each has below the broad COPY too.
         let mut words: Vec<String> = sources.into_iter().map(str::to_string).collect();
         words.push(dest_for(dest, root, folder));
-        Ok(format!("{} {}\n", head.join(" "), instruction_words(&words)?))
+        Ok(format!(
+            "{} {}\n",
+            head.join(" "),
+            instruction_words(&words)?
+        ))
     };
     let mut hoisted = String::new();
     for (folder, files) in groups(p) {

@@ -1,8 +1,8 @@
 #![doc = include_str!("../docs/merge-runs.md")]
 
 use dockopt_engine::model::{ScriptError, ScriptInfo, State};
-use dockopt_shell::{ParseError, MAX_SCRIPT};
 use dockopt_engine::{Cx, Edit, Finding, Fix, Fixes, Gain, Rule, Transform};
+use dockopt_shell::{ParseError, MAX_SCRIPT};
 use dockopt_syntax::{Instruction, ItemKind, SyntaxTree, TextRange};
 
 use crate::cost;

@@ -396,8 +396,12 @@ pub fn fix(
             let (groups, bad) = sort_out(&current, &picked, &findings, crlf, baseline_errors);
             let all: Vec<&Finding> = groups.iter().flatten().map(|&i| &findings[i]).collect();
             good = match groups.first() {
-                Some(_) if groups.len() > 1
-                    && !introduces_errors(&apply_findings(&current, &all, crlf), baseline_errors) =>
+                Some(_)
+                    if groups.len() > 1
+                        && !introduces_errors(
+                            &apply_findings(&current, &all, crlf),
+                            baseline_errors,
+                        ) =>
                 {
                     all
                 }

@@ -103,7 +103,10 @@ fn render(
             .line_start(line_start)
             .origin(&r.display)
             .fold(true)
-            .annotation(lvl.span(range.start - first..range.end - first).label(&label)),
+            .annotation(
+                lvl.span(range.start - first..range.end - first)
+                    .label(&label),
+            ),
     );
     // Files may already have been written: a snippet that cannot be drawn
     // must not take the rest of the report with it.
