@@ -206,8 +206,8 @@ fn threshold(settings: &Settings) -> Applicability {
 }
 
 /// Picks fixes whose edits overlap no fix picked before, and neither edit
-/// what another reads nor read what another edits; the rest wait for the
-/// next round.
+/// what another rule's fix reads nor read what another rule's fix edits;
+/// the rest wait for the next round.
 fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
     let mut order: Vec<usize> = (0..findings.len())
         .filter(|&i| {
@@ -225,20 +225,30 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
             .and_then(crate::fix::Fix::range)
             .map(|r| r.start)
     });
-    let (mut edited, mut read) = (Taken::default(), Taken::default());
+    // Ranges edited by every fix picked so far; and, per rule, what its
+    // fixes edit and read. A rule's own fixes may read what each other
+    // edits: the rule judged them together (a chain of merges).
+    let mut edited = Taken::default();
+    let mut by_rule: HashMap<&str, (Taken, Taken)> = HashMap::new();
     let mut picked = Vec::new();
     for i in order {
+        let code = findings[i].code;
         let fix = findings[i].fix.as_ref().expect("filtered");
-        let clash = fix
-            .edits
-            .iter()
-            .any(|e| edited.touches(e.range) || read.touches(e.range))
-            || fix.reads.iter().any(|r| edited.touches(*r));
+        let others = || by_rule.iter().filter(|(c, _)| **c != code).map(|(_, t)| t);
+        let clash =
+            fix.edits.iter().any(|e| {
+                edited.touches(e.range) || others().any(|(_, read)| read.touches(e.range))
+            }) || fix
+                .reads
+                .iter()
+                .any(|r| others().any(|(edits, _)| edits.touches(*r)));
         if clash {
             continue;
         }
+        let (edits, read) = by_rule.entry(code).or_default();
         for e in &fix.edits {
             edited.insert(e.range);
+            edits.insert(e.range);
         }
         for r in &fix.reads {
             read.insert(*r);
