@@ -128,7 +128,8 @@ fn pays(a: &Merged, cx: &Cx<'_>, b: &Instruction<'_>) -> Result<Gain, String> {
         // The next RUN only deletes what the expensive one left: one layer
         // without it is smaller, and nothing else runs again.
         (Some(_), None) if cost::only_cleanup(ca, &a.text, cb) => Ok(Gain::Size),
-        (Some((name, why)), _) | (None, Some((name, why))) => Err(format!(
+        // The step this merge would add is named first.
+        (_, Some((name, why))) | (Some((name, why)), None) => Err(format!(
             "`{name}` is {why}: merged, it would run again whenever the other RUN changes, and nothing is saved"
         )),
     }
