@@ -398,46 +398,20 @@ pub fn fix(
         if picked.is_empty() {
             break;
         }
-        let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
-        let mut good = chosen.clone();
-        if introduces_errors(&apply_findings(&current, &chosen, crlf), baseline_errors) {
-            // Keep the fixes that are fine on their own; refuse the others
-            // for good, and let the rest wait for the next round.
-            let (groups, bad) = sort_out(&current, &picked, &findings, crlf, baseline_errors);
-            let all: Vec<&Finding> = groups.iter().flatten().map(|&i| &findings[i]).collect();
-            good = match groups.first() {
-                Some(_)
-                    if groups.len() > 1
-                        && !introduces_errors(
-                            &apply_findings(&current, &all, crlf),
-                            baseline_errors,
-                        ) =>
-                {
-                    all
-                }
-                Some(first) => first.iter().map(|&i| &findings[i]).collect(),
-                None => Vec::new(),
-            };
-            let newly: Vec<Refused> = bad
-                .iter()
-                .map(|&i| Refused {
-                    code: findings[i].code,
-                    range: findings[i].range,
-                    why: NotApplied::WouldNotParse,
-                })
-                .collect();
-            drop(chosen);
-            if good.is_empty() {
-                // Nothing applies this round: mark the refused, pick again.
-                drop(good);
-                for &i in &bad {
-                    findings[i].not_applied = Some(NotApplied::WouldNotParse);
-                }
-                refused.extend(newly);
-                continue;
+        let (good, bad) = usable(&current, &picked, &findings, crlf, baseline_errors);
+        refused.extend(bad.iter().map(|&i| Refused {
+            code: findings[i].code,
+            range: findings[i].range,
+            why: NotApplied::WouldNotParse,
+        }));
+        if good.is_empty() {
+            // Nothing applies this round: mark the refused, pick again.
+            for &i in &bad {
+                findings[i].not_applied = Some(NotApplied::WouldNotParse);
             }
-            refused.extend(newly);
+            continue;
         }
+        let good: Vec<&Finding> = good.iter().map(|&i| &findings[i]).collect();
         if rounds == MAX_ROUNDS {
             let mut rules: Vec<&'static str> = good.iter().map(|f| f.name).collect();
             rules.sort_unstable();
@@ -493,6 +467,32 @@ pub fn fix(
         edits: round_edits,
         failure: None,
     }
+}
+
+/// Of the fixes picked for a round (indices into `findings`), those to
+/// apply, and those that break the file on their own and are refused for
+/// good. Fixes in neither wait for the next round.
+fn usable(
+    current: &[u8],
+    picked: &[usize],
+    findings: &[Finding],
+    crlf: bool,
+    baseline: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    let of = |ix: &[usize]| -> Vec<&Finding> { ix.iter().map(|&i| &findings[i]).collect() };
+    if !introduces_errors(&apply_findings(current, &of(picked), crlf), baseline) {
+        return (picked.to_vec(), Vec::new());
+    }
+    let (groups, bad) = sort_out(current, picked, findings, crlf, baseline);
+    let all: Vec<usize> = groups.iter().flatten().copied().collect();
+    let good = if groups.len() > 1
+        && !introduces_errors(&apply_findings(current, &of(&all), crlf), baseline)
+    {
+        all
+    } else {
+        groups.into_iter().next().unwrap_or_default()
+    };
+    (good, bad)
 }
 
 /// Trial parses spent finding which fixes of a round break the file. Each
