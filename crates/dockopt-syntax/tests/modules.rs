@@ -32,21 +32,22 @@ fn imports() -> BTreeMap<String, Vec<String>> {
     out
 }
 
+// Depth-first, with the path so far: a module met again on it is a cycle.
+fn visit(m: &str, graph: &BTreeMap<String, Vec<String>>, path: &mut Vec<String>) {
+    if let Some(at) = path.iter().position(|p| p == m) {
+        panic!("cycle: {} -> {m}", path[at..].join(" -> "));
+    }
+    path.push(m.to_string());
+    for next in &graph[m] {
+        visit(next, graph, path);
+    }
+    path.pop();
+}
+
 #[test]
 fn modules_import_each_other_without_cycles() {
     let graph = imports();
     assert!(graph.len() > 5, "{graph:?}");
-    // Depth-first, with the path so far: a module met again on it is a cycle.
-    fn visit(m: &str, graph: &BTreeMap<String, Vec<String>>, path: &mut Vec<String>) {
-        if let Some(at) = path.iter().position(|p| p == m) {
-            panic!("cycle: {} -> {m}", path[at..].join(" -> "));
-        }
-        path.push(m.to_string());
-        for next in &graph[m] {
-            visit(next, graph, path);
-        }
-        path.pop();
-    }
     for m in graph.keys() {
         visit(m, &graph, &mut Vec::new());
     }
