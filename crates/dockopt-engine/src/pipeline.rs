@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dockopt_syntax::{parse, SyntaxTree, TextRange};
+use dockopt_syntax::{parse, SyntaxError, SyntaxTree, TextRange};
 
 use crate::config::Settings;
 use crate::context::BuildContext;
@@ -189,6 +189,9 @@ pub struct FixOutcome {
     pub edits: Vec<Vec<Edit>>,
     /// Set when the pipeline kept the original text on purpose.
     pub failure: Option<NotApplied>,
+    /// The syntax errors and warnings of the input, so that callers need
+    /// not parse it again.
+    pub syntax_errors: Vec<SyntaxError>,
 }
 
 impl FixOutcome {
@@ -373,9 +376,14 @@ pub fn fix(
             rounds: 0,
             edits: Vec::new(),
             failure: None,
+            syntax_errors: tree.errors().to_vec(),
         };
     }
     let baseline_errors = tree.errors().len();
+    let syntax_errors = tree.errors().to_vec();
+    // The tree of `current`: the last round's parse is the one the final
+    // checks read.
+    let mut tree = tree;
     let crlf = uses_crlf(source);
     let mut current = source.to_vec();
     let mut findings = findings;
@@ -390,7 +398,12 @@ pub fn fix(
         }
         let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
         let mut good = chosen.clone();
-        if introduces_errors(&apply_findings(&current, &chosen, crlf), baseline_errors) {
+        // When every chosen fix applies, the trial's text and tree are the
+        // round's: no second apply and parse.
+        let trial_text = apply_findings(&current, &chosen, crlf);
+        let trial_tree = parse(trial_text.clone());
+        let mut trial = None;
+        if breaks(&trial_tree, baseline_errors) {
             // Keep the fixes that are fine on their own; refuse the others
             // for good, and let the rest wait for the next round.
             let (groups, bad) = sort_out(&current, &picked, &findings, crlf, baseline_errors);
@@ -427,6 +440,8 @@ pub fn fix(
                 continue;
             }
             refused.extend(newly);
+        } else {
+            trial = Some((trial_text, trial_tree));
         }
         if rounds == MAX_ROUNDS {
             let mut rules: Vec<&'static str> = good.iter().map(|f| f.name).collect();
@@ -442,7 +457,14 @@ pub fn fix(
         }
         rounds += 1;
         let edits = edits_of(&good);
-        let next = apply(&current, &edits, crlf);
+        let (next, next_tree) = match trial {
+            Some((text, tree)) => (text, tree),
+            None => {
+                let text = apply(&current, &edits, crlf);
+                let tree = parse(text.clone());
+                (text, tree)
+            }
+        };
         round_edits.push(edits.iter().map(|e| (*e).clone()).collect());
         let shifts = Shifts::new(&edits, crlf);
         refused = refused
@@ -451,8 +473,8 @@ pub fn fix(
             .collect();
         applied.extend(good.into_iter().cloned());
         current = next;
+        tree = next_tree;
         scripts.next_round();
-        let tree = parse(current.clone());
         findings = check_tree(&tree, transforms, settings, context, &scripts);
         // A fix that was refused once stays refused.
         let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
@@ -465,7 +487,6 @@ pub fn fix(
             }
         }
     }
-    let tree = parse(current.clone());
     if tree.print() != current {
         return keep_original(
             source,
@@ -482,6 +503,7 @@ pub fn fix(
         rounds,
         edits: round_edits,
         failure: None,
+        syntax_errors,
     }
 }
 
@@ -530,7 +552,11 @@ fn sort_out(
 }
 
 fn introduces_errors(text: &[u8], baseline: usize) -> bool {
-    let tree = parse(text.to_vec());
+    breaks(&parse(text.to_vec()), baseline)
+}
+
+/// Whether a fixed text's tree has errors, or more warnings than the input.
+fn breaks(tree: &SyntaxTree, baseline: usize) -> bool {
     tree.has_errors() || tree.errors().len() > baseline
 }
 
@@ -541,7 +567,7 @@ fn keep_original(
     context: Option<&BuildContext<'_>>,
     why: NotApplied,
 ) -> FixOutcome {
-    let (_, mut findings) = check(source, transforms, settings, context);
+    let (tree, mut findings) = check(source, transforms, settings, context);
     for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
         f.not_applied = Some(why.clone());
     }
@@ -552,6 +578,7 @@ fn keep_original(
         rounds: 0,
         edits: Vec::new(),
         failure: Some(why),
+        syntax_errors: tree.errors().to_vec(),
     }
 }
 
