@@ -32,7 +32,10 @@ fn files() -> Vec<Vec<u8>> {
 /// read the context have something to read.
 fn app_context() -> MemoryFs {
     MemoryFs::new()
-        .with("package.json", r#"{"name":"app","dependencies":{"express":"4"}}"#)
+        .with(
+            "package.json",
+            r#"{"name":"app","dependencies":{"express":"4"}}"#,
+        )
         .with("package-lock.json", "{}")
         .with("requirements.txt", "flask==3.0\ngunicorn\n")
         .with("go.mod", "module example.com/app\n\ngo 1.22\n")

@@ -233,12 +233,7 @@ impl Script {
         out
     }
 
-    fn words_after<'t>(
-        &self,
-        node: Node<'t>,
-        skip: usize,
-        cur: &mut TreeCursor<'t>,
-    ) -> Vec<Word> {
+    fn words_after<'t>(&self, node: Node<'t>, skip: usize, cur: &mut TreeCursor<'t>) -> Vec<Word> {
         let mut kids = Vec::new();
         children(node, cur, &mut kids);
         kids.into_iter()
@@ -340,23 +335,27 @@ impl Script {
         self.facts.get_or_init(|| {
             let mut top_state = Vec::new();
             let mut blockers = Vec::new();
-            walk(self.tree.root_node(), true, &mut |kind, parent, top| match kind {
-                Kind::Amp => blockers.push("a background job (`&`)"),
-                Kind::HeredocRedirect | Kind::HeredocBody => blockers.push("a heredoc"),
-                Kind::Comment => blockers.push("a shell comment"),
-                Kind::FunctionDefinition if top => {
-                    top_state.push("a function definition".to_string());
-                }
-                Kind::VariableAssignment
-                    if top
-                        && parent.is_some_and(|p| {
-                            !matches!(p, Kind::Command | Kind::DeclarationCommand)
-                        }) =>
-                {
-                    top_state.push("a variable assignment".to_string());
-                }
-                _ => {}
-            });
+            walk(
+                self.tree.root_node(),
+                true,
+                &mut |kind, parent, top| match kind {
+                    Kind::Amp => blockers.push("a background job (`&`)"),
+                    Kind::HeredocRedirect | Kind::HeredocBody => blockers.push("a heredoc"),
+                    Kind::Comment => blockers.push("a shell comment"),
+                    Kind::FunctionDefinition if top => {
+                        top_state.push("a function definition".to_string());
+                    }
+                    Kind::VariableAssignment
+                        if top
+                            && parent.is_some_and(|p| {
+                                !matches!(p, Kind::Command | Kind::DeclarationCommand)
+                            }) =>
+                    {
+                        top_state.push("a variable assignment".to_string());
+                    }
+                    _ => {}
+                },
+            );
             blockers.sort_unstable();
             blockers.dedup();
             Facts {
