@@ -358,6 +358,19 @@ impl Refused {
     }
 }
 
+/// A fix that was refused once stays refused.
+fn still_refused(findings: &mut [Finding], refused: &[Refused]) {
+    let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
+        .iter()
+        .map(|r| ((r.code, r.range.start, r.range.end), &r.why))
+        .collect();
+    for f in findings {
+        if let Some(why) = by_place.get(&(f.code, f.range.start, f.range.end)) {
+            f.not_applied = Some((*why).clone());
+        }
+    }
+}
+
 /// `fix`: applies fixes until nothing changes.
 pub fn fix(
     source: &[u8],
@@ -406,21 +419,8 @@ pub fn fix(
         if breaks(&trial_tree, baseline_errors) {
             // Keep the fixes that are fine on their own; refuse the others
             // for good, and let the rest wait for the next round.
-            let (groups, bad) = sort_out(&current, &picked, &findings, crlf, baseline_errors);
-            let all: Vec<&Finding> = groups.iter().flatten().map(|&i| &findings[i]).collect();
-            good = match groups.first() {
-                Some(_)
-                    if groups.len() > 1
-                        && !introduces_errors(
-                            &apply_findings(&current, &all, crlf),
-                            baseline_errors,
-                        ) =>
-                {
-                    all
-                }
-                Some(first) => first.iter().map(|&i| &findings[i]).collect(),
-                None => Vec::new(),
-            };
+            let (fine, bad) = fine_subset(&current, &picked, &findings, crlf, baseline_errors);
+            good = fine.iter().map(|&i| &findings[i]).collect();
             let newly: Vec<Refused> = bad
                 .iter()
                 .map(|&i| Refused {
@@ -444,27 +444,16 @@ pub fn fix(
             trial = Some((trial_text, trial_tree));
         }
         if rounds == MAX_ROUNDS {
-            let mut rules: Vec<&'static str> = good.iter().map(|f| f.name).collect();
-            rules.sort_unstable();
-            rules.dedup();
-            return keep_original(
-                source,
-                transforms,
-                settings,
-                context,
-                NotApplied::NotConverging { rules },
-            );
+            let why = not_converging(&good);
+            return keep_original(source, transforms, settings, context, why);
         }
         rounds += 1;
         let edits = edits_of(&good);
-        let (next, next_tree) = match trial {
-            Some((text, tree)) => (text, tree),
-            None => {
-                let text = apply(&current, &edits, crlf);
-                let tree = parse(text.clone());
-                (text, tree)
-            }
-        };
+        let (next, next_tree) = trial.unwrap_or_else(|| {
+            let text = apply(&current, &edits, crlf);
+            let tree = parse(text.clone());
+            (text, tree)
+        });
         round_edits.push(edits.iter().map(|e| (*e).clone()).collect());
         let shifts = Shifts::new(&edits, crlf);
         refused = refused
@@ -476,16 +465,7 @@ pub fn fix(
         tree = next_tree;
         scripts.next_round();
         findings = check_tree(&tree, transforms, settings, context, &scripts);
-        // A fix that was refused once stays refused.
-        let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
-            .iter()
-            .map(|r| ((r.code, r.range.start, r.range.end), &r.why))
-            .collect();
-        for f in &mut findings {
-            if let Some(why) = by_place.get(&(f.code, f.range.start, f.range.end)) {
-                f.not_applied = Some((*why).clone());
-            }
-        }
+        still_refused(&mut findings, &refused);
     }
     if tree.print() != current {
         return keep_original(
@@ -505,6 +485,32 @@ pub fn fix(
         failure: None,
         syntax_errors,
     }
+}
+
+/// Of a round's fixes (indices into `findings`) whose combined result does
+/// not parse: the fixes to apply, and those that break the file alone.
+fn fine_subset(
+    current: &[u8],
+    picked: &[usize],
+    findings: &[Finding],
+    crlf: bool,
+    baseline: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    let (groups, bad) = sort_out(current, picked, findings, crlf, baseline);
+    let all: Vec<usize> = groups.iter().flatten().copied().collect();
+    let fine = match groups.first() {
+        Some(_)
+            if groups.len() > 1 && {
+                let these: Vec<&Finding> = all.iter().map(|&i| &findings[i]).collect();
+                !introduces_errors(&apply_findings(current, &these, crlf), baseline)
+            } =>
+        {
+            all
+        }
+        Some(first) => first.clone(),
+        None => Vec::new(),
+    };
+    (fine, bad)
 }
 
 /// Trial parses spent finding which fixes of a round break the file. Each
@@ -558,6 +564,14 @@ fn introduces_errors(text: &[u8], baseline: usize) -> bool {
 /// Whether a fixed text's tree has errors, or more warnings than the input.
 fn breaks(tree: &SyntaxTree, baseline: usize) -> bool {
     tree.has_errors() || tree.errors().len() > baseline
+}
+
+/// Why the fixes still applying after [`MAX_ROUNDS`] are not applied.
+fn not_converging(still: &[&Finding]) -> NotApplied {
+    let mut rules: Vec<&'static str> = still.iter().map(|f| f.name).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    NotApplied::NotConverging { rules }
 }
 
 fn keep_original(

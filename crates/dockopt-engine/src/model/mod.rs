@@ -42,6 +42,9 @@ pub use copy::{
 pub use mount::{Mount, MountError, MountType, Network, RunFlagError, RunFlags, Security, Sharing};
 pub use words::{process_word, process_words, Env, ExpandError, Expanded, Lexer};
 
+/// A RUN's parsed script, or why it has none.
+type ScriptOrWhy = Result<Rc<ScriptInfo>, ScriptError>;
+
 /// Why a RUN gives no parsed script.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScriptError {
@@ -89,7 +92,7 @@ pub struct Model<'t> {
     scripts: &'t Scripts,
     /// Each instruction's script once asked for, by index: transforms ask
     /// for the same RUN's script many times, and the cache hashes its text.
-    by_inst: std::cell::RefCell<Vec<Option<Result<Rc<ScriptInfo>, ScriptError>>>>,
+    by_inst: std::cell::RefCell<Vec<Option<ScriptOrWhy>>>,
     style: std::cell::OnceCell<layout::Style>,
 }
 
