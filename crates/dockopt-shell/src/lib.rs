@@ -678,4 +678,37 @@ mod tests {
         let big = "a && ".repeat(MAX_SCRIPT / 5 + 1);
         assert!(matches!(Script::parse(&big), Err(ParseError::TooLarge(_))));
     }
+
+    #[test]
+    fn kinds_by_id_agree_with_kinds_by_name() {
+        let s = Script::parse(
+            "set -eux; export A=1; B=2 sudo -u x env C=3 apt-get install -y a > /dev/null 2>&1 \
+             && f() { cd /x; } && (cd /y && make) | tee log &> out && cat <<< \"$(id -u)\" \
+             && declare -r D=4 && unset D && echo <(ls) # done",
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        let mut stack = vec![s.tree.root_node()];
+        let mut cur = s.tree.walk();
+        let mut kids = Vec::new();
+        while let Some(n) = stack.pop() {
+            assert_eq!(Kind::of(n), Kind::named(n.kind()), "{}", n.kind());
+            seen.push(Kind::of(n));
+            children(n, &mut cur, &mut kids);
+            stack.extend(kids.iter().copied());
+        }
+        for k in [
+            Kind::Command,
+            Kind::CommandName,
+            Kind::DeclarationCommand,
+            Kind::UnsetCommand,
+            Kind::Subshell,
+            Kind::VariableAssignment,
+            Kind::Redirect,
+            Kind::Comment,
+            Kind::FunctionDefinition,
+        ] {
+            assert!(seen.contains(&k), "{k:?} not in the sample");
+        }
+    }
 }
