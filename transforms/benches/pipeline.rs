@@ -1,11 +1,12 @@
 //! `fix` with every transform over the corpus's application and official
-//! Dockerfiles: the cost per file of checking, fixing and re-checking.
+//! Dockerfiles: the cost per file of checking, fixing and re-checking, with
+//! safe fixes only and with `--unsafe` and a build context.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use dockopt_engine::{pipeline, Settings};
+use dockopt_engine::{pipeline, BuildContext, MemoryFs, Settings};
 
 fn files() -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
@@ -14,17 +15,45 @@ fn files() -> Vec<Vec<u8>> {
         let Ok(rd) = std::fs::read_dir(root.join(set)) else {
             continue;
         };
-        let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+        // Each set's SOURCES.tsv is not a Dockerfile.
+        let mut paths: Vec<_> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "Dockerfile"))
+            .collect();
         paths.sort();
         out.extend(paths.iter().filter_map(|p| std::fs::read(p).ok()));
     }
     out
 }
 
+/// A context like an application's repository: manifests of the common
+/// ecosystems, sources, and no `.dockerignore`, so that the transforms that
+/// read the context have something to read.
+fn app_context() -> MemoryFs {
+    MemoryFs::new()
+        .with(
+            "package.json",
+            r#"{"name":"app","dependencies":{"express":"4"}}"#,
+        )
+        .with("package-lock.json", "{}")
+        .with("requirements.txt", "flask==3.0\ngunicorn\n")
+        .with("go.mod", "module example.com/app\n\ngo 1.22\n")
+        .with("go.sum", "")
+        .with("Gemfile", "source 'https://rubygems.org'\ngem 'rails'\n")
+        .with("Gemfile.lock", "")
+        .with("pom.xml", "<project/>\n")
+        .with("composer.json", "{}")
+        .with("main.go", "package main\n")
+        .with("app.py", "print('hi')\n")
+        .with("src/index.js", "console.log(1)\n")
+        .with("README.md", "# app\n")
+}
+
 fn bench(c: &mut Criterion) {
     let files = files();
     if files.is_empty() {
-        eprintln!("skipped: corpus not found");
+        eprintln!("skipped: corpus not found (../shared/corpus); no corpus benchmarks run");
         return;
     }
     let settings = Settings::default();
@@ -39,6 +68,24 @@ fn bench(c: &mut Criterion) {
                     dockopt_transforms::ALL,
                     &settings,
                     None,
+                ));
+            }
+        });
+    });
+    let fs = app_context();
+    let context = BuildContext::new(&fs, None);
+    let unsafe_settings = Settings {
+        unsafe_fixes: true,
+        ..Settings::default()
+    };
+    group.bench_function("fix_unsafe_with_context", |b| {
+        b.iter(|| {
+            for f in &files {
+                black_box(pipeline::fix(
+                    black_box(f),
+                    dockopt_transforms::ALL,
+                    &unsafe_settings,
+                    Some(&context),
                 ));
             }
         });

@@ -176,7 +176,7 @@ fn cleanups(r: &Run<'_>, tool: &str) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Whether the script still parses with the ranges removed.
-fn still_parses(text: &str, removed: &[std::ops::Range<usize>]) -> bool {
+fn still_parses(cx: &Cx<'_>, text: &str, removed: &[std::ops::Range<usize>]) -> bool {
     let mut sorted = removed.to_vec();
     sorted.sort_by_key(|r| r.start);
     let mut out = String::new();
@@ -189,7 +189,8 @@ fn still_parses(text: &str, removed: &[std::ops::Range<usize>]) -> bool {
         at = r.end;
     }
     out.push_str(&text[at..]);
-    dockopt_shell::Script::parse(&out).is_ok()
+    // Through the model's cache: the script as the next round reads it.
+    cx.model.parse(&out).is_some()
 }
 
 /// The mounts for `targets`, and the cleanup they make pointless removed.
@@ -216,7 +217,7 @@ fn mount_fix(
     if !removed.is_empty() && crate::util::has_inner_comments(inst) {
         return Err("no mount: the cleanup to drop sits among comment lines inside the RUN".into());
     }
-    if !still_parses(r.script.text(), &removed) {
+    if !still_parses(cx, r.script.text(), &removed) {
         return Err("no mount: removing the cleanup would leave a broken script".into());
     }
     let kw = inst.keyword_range();

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use dockopt_syntax::{parse, SyntaxTree, TextRange};
+use dockopt_syntax::{parse, SyntaxError, SyntaxTree, TextRange};
 
 use crate::config::Settings;
 use crate::context::BuildContext;
@@ -189,6 +189,9 @@ pub struct FixOutcome {
     pub edits: Vec<Vec<Edit>>,
     /// Set when the pipeline kept the original text on purpose.
     pub failure: Option<NotApplied>,
+    /// The syntax errors and warnings of the input, so that callers need
+    /// not parse it again.
+    pub syntax_errors: Vec<SyntaxError>,
 }
 
 impl FixOutcome {
@@ -365,6 +368,19 @@ impl Refused {
     }
 }
 
+/// A fix that was refused once stays refused.
+fn still_refused(findings: &mut [Finding], refused: &[Refused]) {
+    let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
+        .iter()
+        .map(|r| ((r.code, r.range.start, r.range.end), &r.why))
+        .collect();
+    for f in findings {
+        if let Some(why) = by_place.get(&(f.code, f.range.start, f.range.end)) {
+            f.not_applied = Some((*why).clone());
+        }
+    }
+}
+
 /// `fix`: applies fixes until nothing changes.
 pub fn fix(
     source: &[u8],
@@ -383,9 +399,14 @@ pub fn fix(
             rounds: 0,
             edits: Vec::new(),
             failure: None,
+            syntax_errors: tree.errors().to_vec(),
         };
     }
     let baseline_errors = tree.errors().len();
+    let syntax_errors = tree.errors().to_vec();
+    // The tree of `current`: the last round's parse is the one the final
+    // checks read.
+    let mut tree = tree;
     let crlf = uses_crlf(source);
     let mut current = source.to_vec();
     let mut findings = findings;
@@ -398,35 +419,51 @@ pub fn fix(
         if picked.is_empty() {
             break;
         }
-        let (good, bad) = usable(&current, &picked, &findings, crlf, baseline_errors);
-        refused.extend(bad.iter().map(|&i| Refused {
-            code: findings[i].code,
-            range: findings[i].range,
-            why: NotApplied::WouldNotParse,
-        }));
-        if good.is_empty() {
-            // Nothing applies this round: mark the refused, pick again.
-            for &i in &bad {
-                findings[i].not_applied = Some(NotApplied::WouldNotParse);
+        let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
+        let mut good = chosen.clone();
+        // When every chosen fix applies, the trial's text and tree are the
+        // round's: no second apply and parse.
+        let trial_text = apply_findings(&current, &chosen, crlf);
+        let trial_tree = parse(trial_text.clone());
+        let mut trial = None;
+        if breaks(&trial_tree, baseline_errors) {
+            // Keep the fixes that are fine on their own; refuse the others
+            // for good, and let the rest wait for the next round.
+            let (fine, bad) = fine_subset(&current, &picked, &findings, crlf, baseline_errors);
+            good = fine.iter().map(|&i| &findings[i]).collect();
+            let newly: Vec<Refused> = bad
+                .iter()
+                .map(|&i| Refused {
+                    code: findings[i].code,
+                    range: findings[i].range,
+                    why: NotApplied::WouldNotParse,
+                })
+                .collect();
+            drop(chosen);
+            if good.is_empty() {
+                // Nothing applies this round: mark the refused, pick again.
+                drop(good);
+                for &i in &bad {
+                    findings[i].not_applied = Some(NotApplied::WouldNotParse);
+                }
+                refused.extend(newly);
+                continue;
             }
-            continue;
+            refused.extend(newly);
+        } else {
+            trial = Some((trial_text, trial_tree));
         }
-        let good: Vec<&Finding> = good.iter().map(|&i| &findings[i]).collect();
         if rounds == MAX_ROUNDS {
-            let mut rules: Vec<&'static str> = good.iter().map(|f| f.name).collect();
-            rules.sort_unstable();
-            rules.dedup();
-            return keep_original(
-                source,
-                transforms,
-                settings,
-                context,
-                NotApplied::NotConverging { rules },
-            );
+            let why = not_converging(&good);
+            return keep_original(source, transforms, settings, context, why);
         }
         rounds += 1;
         let edits = edits_of(&good);
-        let next = apply(&current, &edits, crlf);
+        let (next, next_tree) = trial.unwrap_or_else(|| {
+            let text = apply(&current, &edits, crlf);
+            let tree = parse(text.clone());
+            (text, tree)
+        });
         round_edits.push(edits.iter().map(|e| (*e).clone()).collect());
         let shifts = Shifts::new(&edits, crlf);
         refused = refused
@@ -435,21 +472,11 @@ pub fn fix(
             .collect();
         applied.extend(good.into_iter().cloned());
         current = next;
+        tree = next_tree;
         scripts.next_round();
-        let tree = parse(current.clone());
         findings = check_tree(&tree, transforms, settings, context, &scripts);
-        // A fix that was refused once stays refused.
-        let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
-            .iter()
-            .map(|r| ((r.code, r.range.start, r.range.end), &r.why))
-            .collect();
-        for f in &mut findings {
-            if let Some(why) = by_place.get(&(f.code, f.range.start, f.range.end)) {
-                f.not_applied = Some((*why).clone());
-            }
-        }
+        still_refused(&mut findings, &refused);
     }
-    let tree = parse(current.clone());
     if tree.print() != current {
         return keep_original(
             source,
@@ -466,33 +493,34 @@ pub fn fix(
         rounds,
         edits: round_edits,
         failure: None,
+        syntax_errors,
     }
 }
 
-/// Of the fixes picked for a round (indices into `findings`), those to
-/// apply, and those that break the file on their own and are refused for
-/// good. Fixes in neither wait for the next round.
-fn usable(
+/// Of a round's fixes (indices into `findings`) whose combined result does
+/// not parse: the fixes to apply, and those that break the file alone.
+fn fine_subset(
     current: &[u8],
     picked: &[usize],
     findings: &[Finding],
     crlf: bool,
     baseline: usize,
 ) -> (Vec<usize>, Vec<usize>) {
-    let of = |ix: &[usize]| -> Vec<&Finding> { ix.iter().map(|&i| &findings[i]).collect() };
-    if !introduces_errors(&apply_findings(current, &of(picked), crlf), baseline) {
-        return (picked.to_vec(), Vec::new());
-    }
     let (groups, bad) = sort_out(current, picked, findings, crlf, baseline);
     let all: Vec<usize> = groups.iter().flatten().copied().collect();
-    let good = if groups.len() > 1
-        && !introduces_errors(&apply_findings(current, &of(&all), crlf), baseline)
-    {
-        all
-    } else {
-        groups.into_iter().next().unwrap_or_default()
+    let fine = match groups.first() {
+        Some(_)
+            if groups.len() > 1 && {
+                let these: Vec<&Finding> = all.iter().map(|&i| &findings[i]).collect();
+                !introduces_errors(&apply_findings(current, &these, crlf), baseline)
+            } =>
+        {
+            all
+        }
+        Some(first) => first.clone(),
+        None => Vec::new(),
     };
-    (good, bad)
+    (fine, bad)
 }
 
 /// Trial parses spent finding which fixes of a round break the file. Each
@@ -540,8 +568,20 @@ fn sort_out(
 }
 
 fn introduces_errors(text: &[u8], baseline: usize) -> bool {
-    let tree = parse(text.to_vec());
+    breaks(&parse(text.to_vec()), baseline)
+}
+
+/// Whether a fixed text's tree has errors, or more warnings than the input.
+fn breaks(tree: &SyntaxTree, baseline: usize) -> bool {
     tree.has_errors() || tree.errors().len() > baseline
+}
+
+/// Why the fixes still applying after [`MAX_ROUNDS`] are not applied.
+fn not_converging(still: &[&Finding]) -> NotApplied {
+    let mut rules: Vec<&'static str> = still.iter().map(|f| f.name).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    NotApplied::NotConverging { rules }
 }
 
 fn keep_original(
@@ -551,7 +591,7 @@ fn keep_original(
     context: Option<&BuildContext<'_>>,
     why: NotApplied,
 ) -> FixOutcome {
-    let (_, mut findings) = check(source, transforms, settings, context);
+    let (tree, mut findings) = check(source, transforms, settings, context);
     for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
         f.not_applied = Some(why.clone());
     }
@@ -562,6 +602,7 @@ fn keep_original(
         rounds: 0,
         edits: Vec::new(),
         failure: Some(why),
+        syntax_errors: tree.errors().to_vec(),
     }
 }
 

@@ -9,8 +9,9 @@
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::{Node, Parser, TreeCursor};
 
 mod quote;
 
@@ -186,24 +187,28 @@ impl Script {
 
     fn find_commands(&self) -> Vec<Command> {
         let mut out = Vec::new();
+        let root = self.tree.root_node();
+        // One cursor for every node's children: each new cursor allocates.
+        let mut cur = root.walk();
         // An explicit stack: scripts nest as deep as their text says.
-        let mut stack = vec![(self.tree.root_node(), true)];
+        let mut stack = vec![(root, true)];
         let mut kids = Vec::new();
         while let Some((node, top)) = stack.pop() {
-            let inner_top = match node.kind() {
-                "command" => {
-                    if let Some(c) = self.command(node, top) {
+            let kind = Kind::of(node);
+            let inner_top = match kind {
+                Kind::Command => {
+                    if let Some(c) = self.command(node, top, &mut cur) {
                         out.push(c);
                     }
                     // Command substitutions inside arguments.
                     false
                 }
-                "declaration_command" | "unset_command" => {
+                Kind::DeclarationCommand | Kind::UnsetCommand => {
                     let word = node
                         .child(0)
                         .map(|n| self.node_text(n).to_string())
                         .unwrap_or_default();
-                    let args = self.words_after(node, 1);
+                    let args = self.words_after(node, 1, &mut cur);
                     out.push(Command {
                         range: node.byte_range(),
                         name: Word {
@@ -216,25 +221,24 @@ impl Script {
                     continue;
                 }
                 // Pipeline elements run in subshells too.
-                "subshell" | "command_substitution" | "process_substitution" | "pipeline" => false,
+                Kind::Subshell => false,
                 _ => top,
             };
-            let mut cur = node.walk();
-            kids.clear();
-            kids.extend(
-                node.children(&mut cur)
-                    .filter(|c| node.kind() != "command" || c.kind() != "command_name"),
-            );
+            children(node, &mut cur, &mut kids);
+            if kind == Kind::Command {
+                kids.retain(|c| Kind::of(*c) != Kind::CommandName);
+            }
             stack.extend(kids.iter().rev().map(|&c| (c, inner_top)));
         }
         out
     }
 
-    fn words_after(&self, node: Node<'_>, skip: usize) -> Vec<Word> {
-        let mut cur = node.walk();
-        node.children(&mut cur)
+    fn words_after<'t>(&self, node: Node<'t>, skip: usize, cur: &mut TreeCursor<'t>) -> Vec<Word> {
+        let mut kids = Vec::new();
+        children(node, cur, &mut kids);
+        kids.into_iter()
             .skip(skip)
-            .filter(|c| c.is_named() && !c.kind().contains("redirect"))
+            .filter(|c| c.is_named() && !Kind::of(*c).is_redirect())
             .map(|c| Word {
                 text: self.node_text(c).to_string(),
                 range: c.byte_range(),
@@ -242,16 +246,14 @@ impl Script {
             .collect()
     }
 
-    fn command(&self, node: Node<'_>, top: bool) -> Option<Command> {
+    fn command<'t>(&self, node: Node<'t>, top: bool, cur: &mut TreeCursor<'t>) -> Option<Command> {
         let mut words: Vec<Word> = Vec::new();
-        let mut cur = node.walk();
-        for child in node.children(&mut cur) {
-            match child.kind() {
-                "variable_assignment"
-                | "file_redirect"
-                | "heredoc_redirect"
-                | "herestring_redirect" => {}
-                k if k.contains("redirect") => {}
+        let mut kids = Vec::new();
+        children(node, cur, &mut kids);
+        for child in kids {
+            match Kind::of(child) {
+                Kind::VariableAssignment => {}
+                k if k.is_redirect() => {}
                 _ if child.is_named() => words.push(Word {
                     text: self.node_text(child).to_string(),
                     range: child.byte_range(),
@@ -333,23 +335,27 @@ impl Script {
         self.facts.get_or_init(|| {
             let mut top_state = Vec::new();
             let mut blockers = Vec::new();
-            walk(self.tree.root_node(), true, &mut |n, top| match n.kind() {
-                "&" => blockers.push("a background job (`&`)"),
-                "heredoc_redirect" | "heredoc_body" => blockers.push("a heredoc"),
-                "comment" => blockers.push("a shell comment"),
-                "function_definition" if top => {
-                    top_state.push("a function definition".to_string());
-                }
-                "variable_assignment"
-                    if top
-                        && n.parent().is_some_and(|p| {
-                            !matches!(p.kind(), "command" | "declaration_command")
-                        }) =>
-                {
-                    top_state.push("a variable assignment".to_string());
-                }
-                _ => {}
-            });
+            walk(
+                self.tree.root_node(),
+                true,
+                &mut |kind, parent, top| match kind {
+                    Kind::Amp => blockers.push("a background job (`&`)"),
+                    Kind::HeredocRedirect | Kind::HeredocBody => blockers.push("a heredoc"),
+                    Kind::Comment => blockers.push("a shell comment"),
+                    Kind::FunctionDefinition if top => {
+                        top_state.push("a function definition".to_string());
+                    }
+                    Kind::VariableAssignment
+                        if top
+                            && parent.is_some_and(|p| {
+                                !matches!(p, Kind::Command | Kind::DeclarationCommand)
+                            }) =>
+                    {
+                        top_state.push("a variable assignment".to_string());
+                    }
+                    _ => {}
+                },
+            );
             blockers.sort_unstable();
             blockers.dedup();
             Facts {
@@ -408,22 +414,103 @@ impl Script {
     }
 }
 
-/// Visits every node, in source order, with whether it runs in the
-/// script's own shell. Iterative: scripts nest as deep as their text says.
-fn walk<'t>(root: Node<'t>, top: bool, f: &mut dyn FnMut(Node<'t>, bool)) {
-    let mut stack = vec![(root, top)];
+/// Visits every node, in source order, with its kind, its parent's kind
+/// and whether it runs in the script's own shell. Iterative: scripts nest
+/// as deep as their text says.
+fn walk(root: Node<'_>, top: bool, f: &mut dyn FnMut(Kind, Option<Kind>, bool)) {
+    let mut cur = root.walk();
+    let mut stack = vec![(root, None, top)];
     let mut kids = Vec::new();
-    while let Some((node, top)) = stack.pop() {
-        f(node, top);
-        let inner_top = top
-            && !matches!(
-                node.kind(),
-                "subshell" | "command_substitution" | "process_substitution" | "pipeline"
-            );
-        let mut cur = node.walk();
-        kids.clear();
-        kids.extend(node.children(&mut cur));
-        stack.extend(kids.iter().rev().map(|&c| (c, inner_top)));
+    while let Some((node, parent, top)) = stack.pop() {
+        let kind = Kind::of(node);
+        f(kind, parent, top);
+        let inner_top = top && kind != Kind::Subshell;
+        children(node, &mut cur, &mut kids);
+        stack.extend(kids.iter().rev().map(|&c| (c, Some(kind), inner_top)));
+    }
+}
+
+/// Replaces `out` with the children of `node`, read with `cur`.
+fn children<'t>(node: Node<'t>, cur: &mut TreeCursor<'t>, out: &mut Vec<Node<'t>>) {
+    out.clear();
+    cur.reset(node);
+    if cur.goto_first_child() {
+        loop {
+            out.push(cur.node());
+            if !cur.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}
+
+/// The node kinds the walks tell apart. Looked up by kind id: a node's
+/// kind name is a C string that each `Node::kind` call measures and checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Other,
+    Command,
+    CommandName,
+    /// `declaration_command`.
+    DeclarationCommand,
+    /// `unset_command`.
+    UnsetCommand,
+    /// What runs in a child shell: `subshell`, `command_substitution`,
+    /// `process_substitution` and `pipeline`.
+    Subshell,
+    VariableAssignment,
+    HeredocRedirect,
+    HeredocBody,
+    /// Any other kind whose name has `redirect` in it.
+    Redirect,
+    Comment,
+    /// The `&` token.
+    Amp,
+    FunctionDefinition,
+}
+
+impl Kind {
+    fn of(node: Node<'_>) -> Self {
+        static KINDS: OnceLock<Vec<Kind>> = OnceLock::new();
+        let kinds = KINDS.get_or_init(|| {
+            let language: tree_sitter::Language = tree_sitter_bash::LANGUAGE.into();
+            (0..language.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| language.node_kind_for_id(id))
+                        .map_or(Kind::Other, Kind::named)
+                })
+                .collect()
+        });
+        kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or_else(|| Kind::named(node.kind()))
+    }
+
+    fn named(name: &str) -> Self {
+        match name {
+            "command" => Self::Command,
+            "command_name" => Self::CommandName,
+            "declaration_command" => Self::DeclarationCommand,
+            "unset_command" => Self::UnsetCommand,
+            "subshell" | "command_substitution" | "process_substitution" | "pipeline" => {
+                Self::Subshell
+            }
+            "variable_assignment" => Self::VariableAssignment,
+            "heredoc_redirect" => Self::HeredocRedirect,
+            "heredoc_body" => Self::HeredocBody,
+            "comment" => Self::Comment,
+            "&" => Self::Amp,
+            "function_definition" => Self::FunctionDefinition,
+            n if n.contains("redirect") => Self::Redirect,
+            _ => Self::Other,
+        }
+    }
+
+    fn is_redirect(self) -> bool {
+        matches!(self, Self::Redirect | Self::HeredocRedirect)
     }
 }
 
@@ -590,5 +677,38 @@ mod tests {
         }
         let big = "a && ".repeat(MAX_SCRIPT / 5 + 1);
         assert!(matches!(Script::parse(&big), Err(ParseError::TooLarge(_))));
+    }
+
+    #[test]
+    fn kinds_by_id_agree_with_kinds_by_name() {
+        let s = Script::parse(
+            "set -eux; export A=1; B=2 sudo -u x env C=3 apt-get install -y a > /dev/null 2>&1 \
+             && f() { cd /x; } && (cd /y && make) | tee log &> out && cat <<< \"$(id -u)\" \
+             && declare -r D=4 && unset D && echo <(ls) # done",
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        let mut stack = vec![s.tree.root_node()];
+        let mut cur = s.tree.walk();
+        let mut kids = Vec::new();
+        while let Some(n) = stack.pop() {
+            assert_eq!(Kind::of(n), Kind::named(n.kind()), "{}", n.kind());
+            seen.push(Kind::of(n));
+            children(n, &mut cur, &mut kids);
+            stack.extend(kids.iter().copied());
+        }
+        for k in [
+            Kind::Command,
+            Kind::CommandName,
+            Kind::DeclarationCommand,
+            Kind::UnsetCommand,
+            Kind::Subshell,
+            Kind::VariableAssignment,
+            Kind::Redirect,
+            Kind::Comment,
+            Kind::FunctionDefinition,
+        ] {
+            assert!(seen.contains(&k), "{k:?} not in the sample");
+        }
     }
 }

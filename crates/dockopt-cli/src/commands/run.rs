@@ -391,11 +391,11 @@ fn process(input: &Input, common: &Common, configs: &Configs, mode: Mode) -> Pro
     };
     if mode == Mode::Check {
         let (tree, findings) = pipeline::check(&source, all, &settings, ctx.as_ref());
-        report.syntax_errors = errors_of(&tree);
+        report.syntax_errors = errors_of(tree.errors());
         report.findings = findings;
     } else {
         let outcome = pipeline::fix(&source, all, &settings, ctx.as_ref());
-        report.syntax_errors = errors_of(&dockopt_syntax::parse(source.clone()));
+        report.syntax_errors = errors_of(&outcome.syntax_errors);
         if outcome.changed(&source) {
             report.output = Some(outcome.output);
         }
@@ -439,8 +439,8 @@ fn display_path(p: &Path) -> String {
     s.strip_prefix("./").map_or(s.clone(), str::to_string)
 }
 
-fn errors_of(tree: &dockopt_syntax::SyntaxTree) -> Vec<SyntaxError> {
-    tree.errors()
+fn errors_of(errors: &[SyntaxError]) -> Vec<SyntaxError> {
+    errors
         .iter()
         .filter(|e| e.severity == Severity::Error)
         .cloned()

@@ -42,6 +42,9 @@ pub use copy::{
 pub use mount::{Mount, MountError, MountType, Network, RunFlagError, RunFlags, Security, Sharing};
 pub use words::{process_word, process_words, Env, ExpandError, Expanded, Lexer};
 
+/// A RUN's parsed script, or why it has none.
+type ScriptOrWhy = Result<Rc<ScriptInfo>, ScriptError>;
+
 /// Why a RUN gives no parsed script.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScriptError {
@@ -87,6 +90,9 @@ pub struct Model<'t> {
     /// The state at the end of each stage.
     pub end_states: Vec<Rc<State>>,
     scripts: &'t Scripts,
+    /// Each instruction's script once asked for, by index: transforms ask
+    /// for the same RUN's script many times, and the cache hashes its text.
+    by_inst: std::cell::RefCell<Vec<Option<ScriptOrWhy>>>,
     style: std::cell::OnceCell<layout::Style>,
 }
 
@@ -138,6 +144,7 @@ impl<'t> Model<'t> {
             global_args: b.global_args,
             end_states: b.end_states,
             scripts,
+            by_inst: std::cell::RefCell::default(),
             style: std::cell::OnceCell::new(),
         }
     }
@@ -181,6 +188,27 @@ impl<'t> Model<'t> {
 
     /// [`Model::script`], or why there is none.
     pub fn script_or_why(&self, inst: &Inst<'_>) -> Result<Rc<ScriptInfo>, ScriptError> {
+        // Remembered only for this model's own instructions.
+        let own = self
+            .insts
+            .get(inst.index)
+            .is_some_and(|i| std::ptr::eq(i, inst));
+        if !own {
+            return self.find_script(inst);
+        }
+        if let Some(Some(known)) = self.by_inst.borrow().get(inst.index) {
+            return known.clone();
+        }
+        let found = self.find_script(inst);
+        let mut by_inst = self.by_inst.borrow_mut();
+        if by_inst.len() <= inst.index {
+            by_inst.resize(self.insts.len(), None);
+        }
+        by_inst[inst.index] = Some(found.clone());
+        found
+    }
+
+    fn find_script(&self, inst: &Inst<'_>) -> Result<Rc<ScriptInfo>, ScriptError> {
         let run = inst.run().ok_or(ScriptError::NotShell)?;
         let Form::Shell(text) = &run.form else {
             return Err(ScriptError::NotShell);

@@ -10,29 +10,27 @@ use dockopt_shell::{Command, ParseError, Script};
 /// A script and what every transform asks of it first.
 pub struct ScriptInfo {
     pub script: Script,
-    /// Every simple command, in source order.
-    pub commands: Vec<Command>,
 }
 
 impl ScriptInfo {
     fn new(script: Script) -> Self {
-        let commands = script.commands();
-        Self { script, commands }
+        Self { script }
     }
 
-    /// Every simple command, in source order (listed once).
+    /// Every simple command, in source order (listed on first use, once:
+    /// a script parsed only to see that it parses is never walked).
     pub fn commands(&self) -> &[Command] {
-        &self.commands
+        self.script.command_list()
     }
 
     /// Commands that run in the script's own shell.
     pub fn top_level(&self) -> impl Iterator<Item = &Command> + '_ {
-        self.commands.iter().filter(|c| c.top_level)
+        self.commands().iter().filter(|c| c.top_level)
     }
 
     /// Commands whose program is `name` (by base name: `/usr/bin/pip` is `pip`).
     pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
-        self.commands
+        self.commands()
             .iter()
             .filter(move |c| program(&c.name.text) == name)
     }
@@ -117,7 +115,7 @@ mod tests {
     fn parses_each_text_once() {
         let s = Scripts::new();
         let a = s.get("apt-get update && apt-get install -y curl").unwrap();
-        assert_eq!(a.commands.len(), 2);
+        assert_eq!(a.commands().len(), 2);
         assert_eq!(a.named("apt-get").count(), 2);
         s.next_round();
         let b = s.get("apt-get update && apt-get install -y curl").unwrap();
