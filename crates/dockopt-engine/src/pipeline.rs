@@ -192,6 +192,18 @@ pub struct FixOutcome {
 }
 
 impl FixOutcome {
+    /// The source as it was, with the findings on it.
+    fn unchanged(source: &[u8], remaining: Vec<Finding>, failure: Option<NotApplied>) -> Self {
+        Self {
+            output: source.to_vec(),
+            applied: Vec::new(),
+            remaining,
+            rounds: 0,
+            edits: Vec::new(),
+            failure,
+        }
+    }
+
     pub fn changed(&self, source: &[u8]) -> bool {
         self.output != source
     }
@@ -355,6 +367,20 @@ impl Refused {
     }
 }
 
+/// A fix that was refused once stays refused: marks the findings at the
+/// places of earlier refusals.
+fn mark_refused(findings: &mut [Finding], refused: &[Refused]) {
+    let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
+        .iter()
+        .map(|r| ((r.code, r.range.start, r.range.end), &r.why))
+        .collect();
+    for f in findings {
+        if let Some(why) = by_place.get(&(f.code, f.range.start, f.range.end)) {
+            f.not_applied = Some((*why).clone());
+        }
+    }
+}
+
 /// `fix`: applies fixes until nothing changes.
 pub fn fix(
     source: &[u8],
@@ -366,14 +392,7 @@ pub fn fix(
     let scripts = Scripts::new();
     let (tree, findings) = check_with(source, transforms, settings, context, &scripts);
     if tree.has_errors() {
-        return FixOutcome {
-            output: source.to_vec(),
-            applied: Vec::new(),
-            remaining: findings,
-            rounds: 0,
-            edits: Vec::new(),
-            failure: None,
-        };
+        return FixOutcome::unchanged(source, findings, None);
     }
     let baseline_errors = tree.errors().len();
     let crlf = uses_crlf(source);
@@ -429,16 +448,8 @@ pub fn fix(
             refused.extend(newly);
         }
         if rounds == MAX_ROUNDS {
-            let mut rules: Vec<&'static str> = good.iter().map(|f| f.name).collect();
-            rules.sort_unstable();
-            rules.dedup();
-            return keep_original(
-                source,
-                transforms,
-                settings,
-                context,
-                NotApplied::NotConverging { rules },
-            );
+            let why = not_converging(&good);
+            return keep_original(source, transforms, settings, context, why);
         }
         rounds += 1;
         let edits = edits_of(&good);
@@ -454,16 +465,7 @@ pub fn fix(
         scripts.next_round();
         let tree = parse(current.clone());
         findings = check_tree(&tree, transforms, settings, context, &scripts);
-        // A fix that was refused once stays refused.
-        let by_place: HashMap<(&str, u32, u32), &NotApplied> = refused
-            .iter()
-            .map(|r| ((r.code, r.range.start, r.range.end), &r.why))
-            .collect();
-        for f in &mut findings {
-            if let Some(why) = by_place.get(&(f.code, f.range.start, f.range.end)) {
-                f.not_applied = Some((*why).clone());
-            }
-        }
+        mark_refused(&mut findings, &refused);
     }
     let tree = parse(current.clone());
     if tree.print() != current {
@@ -545,14 +547,15 @@ fn keep_original(
     for f in findings.iter_mut().filter(|f| f.fix.is_some()) {
         f.not_applied = Some(why.clone());
     }
-    FixOutcome {
-        output: source.to_vec(),
-        applied: Vec::new(),
-        remaining: findings,
-        rounds: 0,
-        edits: Vec::new(),
-        failure: Some(why),
-    }
+    FixOutcome::unchanged(source, findings, Some(why))
+}
+
+/// Why the fixes were given up: the rules whose fixes kept changing the file.
+fn not_converging(good: &[&Finding]) -> NotApplied {
+    let mut rules: Vec<&'static str> = good.iter().map(|f| f.name).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    NotApplied::NotConverging { rules }
 }
 
 #[cfg(test)]
