@@ -58,7 +58,7 @@ fn cache_mount_keeps_the_line_and_the_final_newline() {
     );
     assert_eq!(
         out,
-        b"# syntax=docker/dockerfile:1\nFROM python:3.12\n\
+        b"FROM python:3.12\n\
           RUN --mount=type=cache,target=/root/.cache/pip echo caf\xe9 && pip install flask\n"
             as &[u8]
     );
