@@ -788,9 +788,9 @@ CMD [\"/out/app\"]\n",
         "{found:?}"
     );
     assert!(
-        found.iter().any(|(l, m, g)| *l == 5
-            && m.contains("--no-install-recommends")
-            && *g == "size"),
+        found
+            .iter()
+            .any(|(l, m, g)| *l == 5 && m.contains("--no-install-recommends") && *g == "size"),
         "{found:?}"
     );
     assert!(

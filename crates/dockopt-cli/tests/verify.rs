@@ -300,7 +300,12 @@ fn text_output_is_a_compact_table() {
 fn rebuilds_reuse_the_layers_above_the_change() {
     let Some(b) = builder() else { return };
     let ctx = context(&[("app.sh", "echo app\n"), ("run.sh", "echo hi\n")]);
-    let token = ctx.path().file_name().unwrap().to_string_lossy().into_owned();
+    let token = ctx
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     write(
         ctx.path(),
         "Dockerfile",
@@ -353,6 +358,9 @@ fn rebuilds_reuse_the_layers_above_the_change() {
     let ran = |l: &str| l.lines().any(|x| x.trim() == "ran-42");
     assert!(ran(&logs[0]), "the cold build runs it: {}", logs[0]);
     for l in &logs[1..] {
-        assert!(!l.is_empty() && !ran(l), "the rebuild ran the RUN again:\n{l}");
+        assert!(
+            !l.is_empty() && !ran(l),
+            "the rebuild ran the RUN again:\n{l}"
+        );
     }
 }
