@@ -144,12 +144,6 @@ fn prepare(
             site.cwd
         ));
     }
-    if let Some(p) = plan.files.iter().chain(&plan.dirs).find(|p| {
-        p.source
-            .contains(|c: char| c.is_whitespace() || "$\"'\\".contains(c))
-    }) {
-        return Err(format!("the path {} would need quoting", p.source));
-    }
     let script = hoisted_script(r, cmd, &site, &plan);
     Ok(Hoist { site, plan, script })
 }

@@ -110,10 +110,12 @@ fn extra_mounts(a: &Instruction<'_>, b: &Instruction<'_>) -> Result<Vec<String>,
 /// stale, or one layer for two cheap steps. Two steps of which one is
 /// expensive (an install, a download, a build) stay apart, so that editing
 /// one does not run the other again.
-fn pays(cx: &Cx<'_>, a: &Instruction<'_>, b: &Instruction<'_>) -> Result<Gain, String> {
-    let ra = run_or_why(cx, a).map_err(|e| e.to_string())?;
+///
+/// `a` is the RUN the merges before this one make: all its commands and its
+/// text.
+fn pays(a: &Merged, cx: &Cx<'_>, b: &Instruction<'_>) -> Result<Gain, String> {
     let rb = run_or_why(cx, b).map_err(|e| e.to_string())?;
-    let (ca, cb) = (ra.script.commands(), rb.script.commands());
+    let (ca, cb) = (a.commands.as_slice(), rb.script.commands());
     if cost::only_apt_update(ca) && cost::apt_install(cb) {
         return Ok(Gain::Correctness);
     }
@@ -125,10 +127,43 @@ fn pays(cx: &Cx<'_>, a: &Instruction<'_>, b: &Instruction<'_>) -> Result<Gain, S
         (None, None) => Ok(Gain::Size),
         // The next RUN only deletes what the expensive one left: one layer
         // without it is smaller, and nothing else runs again.
-        (Some(_), None) if cost::only_cleanup(ca, ra.script.text(), cb) => Ok(Gain::Size),
-        (Some((name, why)), _) | (None, Some((name, why))) => Err(format!(
+        (Some(_), None) if cost::only_cleanup(ca, &a.text, cb) => Ok(Gain::Size),
+        // The step this merge would add is named first.
+        (_, Some((name, why))) | (Some((name, why)), None) => Err(format!(
             "`{name}` is {why}: merged, it would run again whenever the other RUN changes, and nothing is saved"
         )),
+    }
+}
+
+/// A RUN as the merges of this round make it: the commands and text of
+/// every RUN merged into it so far.
+/// The most a join adds to the merged RUN: ` \`, a line break, the
+/// indentation and `&& `.
+const JOIN_MAX: usize = 32;
+
+struct Merged {
+    commands: Vec<dockopt_shell::Command>,
+    text: String,
+    /// An upper bound of the merged RUN's length as BuildKit reads it:
+    /// each join adds a line continuation and its indentation.
+    size: usize,
+}
+
+impl Merged {
+    fn of(cx: &Cx<'_>, inst: &Instruction<'_>) -> Option<Self> {
+        let r = run_or_why(cx, inst).ok()?;
+        Some(Self {
+            commands: r.script.commands().to_vec(),
+            text: r.script.text().to_string(),
+            size: inst.values().first().map_or(0, String::len),
+        })
+    }
+
+    fn extend(&mut self, other: Self) {
+        self.commands.extend(other.commands);
+        self.text.push_str(" && ");
+        self.text.push_str(&other.text);
+        self.size += other.size + JOIN_MAX;
     }
 }
 
@@ -264,9 +299,14 @@ impl Transform for MergeRuns {
                     out.push(f.refused(format!("not analysed: {e}; no transform changes it")));
                 }
             }
+            // The RUN the merges picked so far in this chain make: whether
+            // the next merge pays is judged against all of it, as the next
+            // round would, and the whole chain merges in one round.
+            let mut group: Option<Merged> = None;
             for pair in insts.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
                 if !a.is("run") || !b.is("run") || !adjacent(cx.tree, a, b) {
+                    group = None;
                     continue;
                 }
                 let finding = Finding::new(
@@ -275,6 +315,7 @@ impl Transform for MergeRuns {
                     "RUN right after RUN: each makes a layer",
                     b.keyword_range(),
                 );
+                let merged = group.take().or_else(|| Merged::of(cx, a));
                 if let Some(line) = pragma_between(cx.tree, a, b) {
                     out.push(finding.refused(format!(
                         "left separate: the hadolint pragma at line {line} applies to the RUN below it"
@@ -282,7 +323,8 @@ impl Transform for MergeRuns {
                     continue;
                 }
                 let len = |i: &Instruction<'_>| i.values().first().map_or(0, String::len);
-                if len(a) + len(b) + 8 > MAX_SCRIPT {
+                let so_far = merged.as_ref().map_or_else(|| len(a), |m| m.size);
+                if so_far + len(b) + JOIN_MAX > MAX_SCRIPT {
                     out.push(finding.refused(format!(
                         "left separate: the merged script would be over the {MAX_SCRIPT}-byte \
                          limit for analysis"
@@ -291,14 +333,26 @@ impl Transform for MergeRuns {
                 }
                 // What stops the merge outright is said first, then whether
                 // it would pay.
-                match merge_edits(cx, a, b, style).and_then(|e| Ok((e, pays(cx, a, b)?))) {
-                    Ok((edits, gain)) => out.push(
-                        finding.with_gain(gain).with_fix(
-                            Fix::safe("Merge into the previous RUN", edits)
-                                .reading(a.range())
-                                .reading(b.range()),
-                        ),
-                    ),
+                let planned = merge_edits(cx, a, b, style).and_then(|e| {
+                    let m = merged
+                        .as_ref()
+                        .ok_or("a shell script that does not parse cleanly")?;
+                    Ok((e, pays(m, cx, b)?))
+                });
+                match planned {
+                    Ok((edits, gain)) => {
+                        out.push(
+                            finding.with_gain(gain).with_fix(
+                                Fix::safe("Merge into the previous RUN", edits)
+                                    .reading(a.range())
+                                    .reading(b.range()),
+                            ),
+                        );
+                        group = merged.zip(Merged::of(cx, b)).map(|(mut m, next)| {
+                            m.extend(next);
+                            m
+                        });
+                    }
                     Err(why) => out.push(finding.refused(format!("left separate: {why}"))),
                 }
             }

@@ -218,8 +218,8 @@ fn threshold(settings: &Settings) -> Applicability {
 }
 
 /// Picks fixes whose edits overlap no fix picked before, and neither edit
-/// what another reads nor read what another edits; the rest wait for the
-/// next round.
+/// what another rule's fix reads nor read what another rule's fix edits;
+/// the rest wait for the next round.
 fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
     let mut order: Vec<usize> = (0..findings.len())
         .filter(|&i| {
@@ -237,20 +237,30 @@ fn pick(findings: &[Finding], min: Applicability) -> Vec<usize> {
             .and_then(crate::fix::Fix::range)
             .map(|r| r.start)
     });
-    let (mut edited, mut read) = (Taken::default(), Taken::default());
+    // Ranges edited by every fix picked so far; and, per rule, what its
+    // fixes edit and read. A rule's own fixes may read what each other
+    // edits: the rule judged them together (a chain of merges).
+    let mut edited = Taken::default();
+    let mut by_rule: HashMap<&str, (Taken, Taken)> = HashMap::new();
     let mut picked = Vec::new();
     for i in order {
+        let code = findings[i].code;
         let fix = findings[i].fix.as_ref().expect("filtered");
-        let clash = fix
-            .edits
-            .iter()
-            .any(|e| edited.touches(e.range) || read.touches(e.range))
-            || fix.reads.iter().any(|r| edited.touches(*r));
+        let others = || by_rule.iter().filter(|(c, _)| **c != code).map(|(_, t)| t);
+        let clash =
+            fix.edits.iter().any(|e| {
+                edited.touches(e.range) || others().any(|(_, read)| read.touches(e.range))
+            }) || fix
+                .reads
+                .iter()
+                .any(|r| others().any(|(edits, _)| edits.touches(*r)));
         if clash {
             continue;
         }
+        let (edits, read) = by_rule.entry(code).or_default();
         for e in &fix.edits {
             edited.insert(e.range);
+            edits.insert(e.range);
         }
         for r in &fix.reads {
             read.insert(*r);
@@ -407,46 +417,20 @@ pub fn fix(
         if picked.is_empty() {
             break;
         }
-        let chosen: Vec<&Finding> = picked.iter().map(|&i| &findings[i]).collect();
-        let mut good = chosen.clone();
-        if introduces_errors(&apply_findings(&current, &chosen, crlf), baseline_errors) {
-            // Keep the fixes that are fine on their own; refuse the others
-            // for good, and let the rest wait for the next round.
-            let (groups, bad) = sort_out(&current, &picked, &findings, crlf, baseline_errors);
-            let all: Vec<&Finding> = groups.iter().flatten().map(|&i| &findings[i]).collect();
-            good = match groups.first() {
-                Some(_)
-                    if groups.len() > 1
-                        && !introduces_errors(
-                            &apply_findings(&current, &all, crlf),
-                            baseline_errors,
-                        ) =>
-                {
-                    all
-                }
-                Some(first) => first.iter().map(|&i| &findings[i]).collect(),
-                None => Vec::new(),
-            };
-            let newly: Vec<Refused> = bad
-                .iter()
-                .map(|&i| Refused {
-                    code: findings[i].code,
-                    range: findings[i].range,
-                    why: NotApplied::WouldNotParse,
-                })
-                .collect();
-            drop(chosen);
-            if good.is_empty() {
-                // Nothing applies this round: mark the refused, pick again.
-                drop(good);
-                for &i in &bad {
-                    findings[i].not_applied = Some(NotApplied::WouldNotParse);
-                }
-                refused.extend(newly);
-                continue;
+        let (good, bad) = usable(&current, &picked, &findings, crlf, baseline_errors);
+        refused.extend(bad.iter().map(|&i| Refused {
+            code: findings[i].code,
+            range: findings[i].range,
+            why: NotApplied::WouldNotParse,
+        }));
+        if good.is_empty() {
+            // Nothing applies this round: mark the refused, pick again.
+            for &i in &bad {
+                findings[i].not_applied = Some(NotApplied::WouldNotParse);
             }
-            refused.extend(newly);
+            continue;
         }
+        let good: Vec<&Finding> = good.iter().map(|&i| &findings[i]).collect();
         if rounds == MAX_ROUNDS {
             let why = not_converging(&good);
             return keep_original(source, transforms, settings, context, why);
@@ -485,6 +469,32 @@ pub fn fix(
         edits: round_edits,
         failure: None,
     }
+}
+
+/// Of the fixes picked for a round (indices into `findings`), those to
+/// apply, and those that break the file on their own and are refused for
+/// good. Fixes in neither wait for the next round.
+fn usable(
+    current: &[u8],
+    picked: &[usize],
+    findings: &[Finding],
+    crlf: bool,
+    baseline: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    let of = |ix: &[usize]| -> Vec<&Finding> { ix.iter().map(|&i| &findings[i]).collect() };
+    if !introduces_errors(&apply_findings(current, &of(picked), crlf), baseline) {
+        return (picked.to_vec(), Vec::new());
+    }
+    let (groups, bad) = sort_out(current, picked, findings, crlf, baseline);
+    let all: Vec<usize> = groups.iter().flatten().copied().collect();
+    let good = if groups.len() > 1
+        && !introduces_errors(&apply_findings(current, &of(&all), crlf), baseline)
+    {
+        all
+    } else {
+        groups.into_iter().next().unwrap_or_default()
+    };
+    (good, bad)
 }
 
 /// Trial parses spent finding which fixes of a round break the file. Each

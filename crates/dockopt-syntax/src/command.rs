@@ -4,22 +4,10 @@
 //! so that what dockopt sees is what the builder sees. Offsets are into the
 //! continuation-joined line.
 
-use crate::heredoc;
+use crate::go::is_space;
+use crate::heredoc::{self, Heredoc};
 use crate::json::{self, JsonError};
 use crate::text::TextRange;
-
-/// One heredoc attached to an instruction.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Heredoc {
-    pub name: String,
-    pub file_descriptor: u32,
-    /// `<<-`: leading tabs are stripped from the body when it is used.
-    pub chomp: bool,
-    /// False when the delimiter was quoted, so the body is not expanded.
-    pub expand: bool,
-    /// The raw body, newlines included, as BuildKit reads it.
-    pub content: String,
-}
 
 /// What BuildKit's parser makes of one instruction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -82,15 +70,6 @@ pub const KEYWORDS: &[&str] = &[
 
 pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
-}
-
-/// Go's `unicode.IsSpace`.
-pub(crate) fn is_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
-    )
 }
 
 /// The blanks of BuildKit's `[\t\v\f\r ]+` splitting.
@@ -456,7 +435,7 @@ fn name_val(cmd: &mut Command, rest: &str, key: &str, escape: char) -> Result<()
         let Some((k, v)) = word.split_once('=') else {
             return Err(format!(
                 "Syntax error - can't find = in {}. Must be of the form: name=value",
-                crate::dump::go_quote(&word)
+                crate::go::go_quote(&word)
             ));
         };
         cmd.values.push(k.to_string());

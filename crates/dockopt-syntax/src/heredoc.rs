@@ -5,7 +5,20 @@ use nom::character::complete::{char, digit0};
 use nom::combinator::{opt, rest, verify};
 use nom::{IResult, Parser};
 
-use crate::command::{is_space, Heredoc};
+use crate::go::is_space;
+
+/// One heredoc attached to an instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heredoc {
+    pub name: String,
+    pub file_descriptor: u32,
+    /// `<<-`: leading tabs are stripped from the body when it is used.
+    pub chomp: bool,
+    /// False when the delimiter was quoted, so the body is not expanded.
+    pub expand: bool,
+    /// The raw body, newlines included, as BuildKit reads it.
+    pub content: String,
+}
 
 /// The words of a line as BuildKit's shell lexer splits them when it looks
 /// for heredocs: quotes and escapes stay in the words.

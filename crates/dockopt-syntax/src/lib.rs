@@ -16,6 +16,7 @@
 
 mod command;
 pub mod dump;
+mod go;
 mod heredoc;
 mod json;
 mod lines;
@@ -25,7 +26,8 @@ pub mod text;
 mod tree;
 mod view;
 
-pub use command::{is_keyword, parse_words, Command, Heredoc, KEYWORDS};
+pub use command::{is_keyword, parse_words, Command, KEYWORDS};
+pub use heredoc::Heredoc;
 pub use parser::parse;
 pub use placeholder::replace_invalid;
 pub use text::{LineCol, LineIndex, TextRange};

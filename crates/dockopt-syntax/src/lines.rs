@@ -64,7 +64,7 @@ pub(crate) fn leading_space(text: &[u8]) -> usize {
             Err(e) => std::str::from_utf8(&text[i..i + e.valid_up_to()]).unwrap_or(""),
         };
         match chunk.chars().next() {
-            Some(c) if crate::command::is_space(c) => i += c.len_utf8(),
+            Some(c) if crate::go::is_space(c) => i += c.len_utf8(),
             _ => break,
         }
     }

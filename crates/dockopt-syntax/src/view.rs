@@ -1,6 +1,7 @@
 //! Typed, read-only views over the tree for transforms.
 
-use crate::command::{Command, Heredoc};
+use crate::command::Command;
+use crate::heredoc::Heredoc;
 use crate::text::TextRange;
 use crate::tree::{HeredocSpan, InstructionData, Item, ItemKind, SyntaxTree};
 

@@ -334,14 +334,27 @@ struct BaseInfo {
     ),
 }
 
+/// Runs of a probe that gave different results, repeated before the
+/// difference is reported.
+const PROBE_RETRIES: usize = 2;
+
 fn run_probes(c: &Ctx<'_>, a: &str, b: &str) -> Vec<Probe> {
     c.args
         .probe
         .iter()
         .map(|cmd| {
             let step = c.progress.step(format!("probe `{}`", short(cmd)));
-            let original = c.builder.probe(a, cmd);
-            let rewritten = c.builder.probe(b, cmd);
+            let mut original = c.builder.probe(a, cmd);
+            let mut rewritten = c.builder.probe(b, cmd);
+            // A builder under load now and then loses a container's output:
+            // a difference counts only when it is there every time.
+            for _ in 0..PROBE_RETRIES {
+                if original == rewritten {
+                    break;
+                }
+                original = c.builder.probe(a, cmd);
+                rewritten = c.builder.probe(b, cmd);
+            }
             let same = original == rewritten;
             step.done(if same { "same" } else { "DIFFERENT" });
             Probe {
