@@ -481,6 +481,19 @@ fn rule_shows_safety_and_default_and_knows_syntax_error() {
         (exec["fixes"].as_str(), exec["default"].as_bool()),
         (Some("unsafe"), Some(true))
     );
+    let gain = |name: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["gain"]
+            .as_str()
+            .map(str::to_string)
+    };
+    assert_eq!(gain("exec-form").as_deref(), Some("correctness"));
+    assert_eq!(gain("pip").as_deref(), Some("size"));
+    assert_eq!(gain("hoist-manifests").as_deref(), Some("rebuild"));
+    assert_eq!(gain("syntax-error").as_deref(), Some("correctness"));
     assert_eq!(run(dockopt(d.path()).args(["rule", "nope"])).code, 2);
 }
 
@@ -734,5 +747,54 @@ fn statistics_count_per_rule() {
     assert_eq!(
         run(dockopt(d.path()).args(["check", "--statistics", "--format", "sarif"])).code,
         2
+    );
+}
+
+/// Each finding says what its fix buys. Size findings appear only where the
+/// layers ship: the build stage's `apt-get install` without
+/// `--no-install-recommends` is not reported, its missing `-y` is.
+#[test]
+fn json_findings_say_what_their_fix_buys() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Dockerfile",
+        b"FROM debian:bookworm-slim AS build\n\
+RUN apt-get update && apt-get install make && rm -rf /var/lib/apt/lists/*\n\
+RUN make\n\
+FROM debian:bookworm-slim\n\
+RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n\
+COPY --from=build /out /out\n\
+CMD [\"/out/app\"]\n",
+    );
+    let out = run(dockopt(d.path()).args(["check", "--no-config", "--format", "json"]));
+    let v = json(&out);
+    let found: Vec<(u64, &str, &str)> = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["start"]["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap(),
+                f["gain"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|(l, m, g)| *l == 2 && m.contains("without -y") && *g == "correctness"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(l, m, g)| *l == 5 && m.contains("--no-install-recommends") && *g == "size"),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(l, _, g)| *l <= 3 && *g == "size"),
+        "size findings in the build stage: {found:?}"
     );
 }

@@ -288,3 +288,79 @@ fn text_output_is_a_compact_table() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The timed rebuilds find the layers above the changed file in the cache,
+/// on both sides. The two sides share their first steps, so the rewrite's
+/// warm-up build follows the original's layers for those and builds its
+/// own merged RUN on them: that layer must still be there for the rebuild.
+/// The merged RUN prints a marker only when it runs (the log of its step
+/// shows the command, not the sum); a token unique to the run keeps layers
+/// of earlier runs out.
+#[test]
+fn rebuilds_reuse_the_layers_above_the_change() {
+    let Some(b) = builder() else { return };
+    let ctx = context(&[("app.sh", "echo app\n"), ("run.sh", "echo hi\n")]);
+    let token = ctx
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    write(
+        ctx.path(),
+        "Dockerfile",
+        &format!(
+            "FROM debian:bookworm-slim\nRUN echo {token} > /token\nCOPY run.sh /run.sh\n\
+             RUN echo ran-$((40+2)) && echo one > /one.txt\nRUN echo two > /two.txt\n\
+             COPY app.sh /app.sh\nCMD [\"/bin/sh\", \"/app.sh\"]\n"
+        ),
+    );
+    let out = Command::cargo_bin("dockopt")
+        .unwrap()
+        .current_dir(ctx.path())
+        .args([
+            "verify",
+            "--builder",
+            &b,
+            "--select",
+            "merge-runs",
+            "--keep",
+            "--format",
+            "json",
+            "Dockerfile",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let kept = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("kept "))
+        .unwrap_or_else(|| panic!("no kept directory: {stderr}"))
+        .to_string();
+    let (dir, images) = kept.split_once(" and images ").unwrap();
+    let log = |name: &str| fs::read_to_string(Path::new(dir).join(name)).unwrap_or_default();
+    let logs = [
+        log("rewritten.log"),
+        log("original-rebuild.log"),
+        log("rewritten-rebuild.log"),
+    ];
+    let _ = Std::new(&b)
+        .arg("rmi")
+        .arg("-f")
+        .args(images.split(", "))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = fs::remove_dir_all(dir);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verdict"], "equivalent", "{r:#}\n{stderr}");
+    assert_eq!(r["rebuild_touched"], "app.sh", "{r:#}");
+    let ran = |l: &str| l.lines().any(|x| x.trim() == "ran-42");
+    assert!(ran(&logs[0]), "the cold build runs it: {}", logs[0]);
+    for l in &logs[1..] {
+        assert!(
+            !l.is_empty() && !ran(l),
+            "the rebuild ran the RUN again:\n{l}"
+        );
+    }
+}

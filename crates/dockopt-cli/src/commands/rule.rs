@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use dockopt_engine::{select, Fixes, Transform};
+use dockopt_engine::{select, Fixes, Gain, Transform};
 use serde_json::json;
 
 use crate::args::{RuleArgs, RuleFormat};
@@ -76,6 +76,7 @@ fn to_json(t: &dyn Transform) -> serde_json::Value {
         "name": t.name(),
         "summary": t.summary(),
         "fixes": t.rule().fixes.as_str(),
+        "gain": t.rule().gain.as_str(),
         "default": t.default_enabled(),
         "url": rule_url(t.name()),
         "docs": t.docs(),
@@ -88,6 +89,7 @@ fn syntax_error_json() -> serde_json::Value {
         "name": SYNTAX_ERROR,
         "summary": "BuildKit cannot parse this instruction",
         "fixes": "none",
+        "gain": Gain::Correctness.as_str(),
         "default": true,
         "url": rule_url(SYNTAX_ERROR),
         "docs": SYNTAX_ERROR_DOCS,

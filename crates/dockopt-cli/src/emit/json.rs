@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use dockopt_engine::Finding;
+use dockopt_engine::{Finding, Gain};
 use dockopt_syntax::TextRange;
 use serde_json::{json, Value};
 
@@ -26,6 +26,7 @@ fn finding(index: &Positions<'_>, f: &Finding) -> Value {
         "name": f.name,
         "message": f.message,
         "severity": f.severity().as_str(),
+        "gain": super::gain(f).map(Gain::as_str),
         "start": start,
         "end": end,
         "fix": f.fix.as_ref().map(|x| json!({

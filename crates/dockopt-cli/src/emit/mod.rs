@@ -16,7 +16,7 @@ pub mod statistics;
 pub mod text;
 mod xml;
 
-use dockopt_engine::{Applicability, Finding, Severity};
+use dockopt_engine::{Applicability, Finding, Gain, Severity};
 use dockopt_syntax::{LineIndex, TextRange};
 
 use crate::commands::run::FileReport;
@@ -143,6 +143,16 @@ pub fn diags(r: &FileReport) -> impl Iterator<Item = Diag<'_>> {
         finding: Some(f),
     });
     errors.chain(findings)
+}
+
+/// What a finding's fix buys: its own gain, or else its rule's.
+pub fn gain(f: &Finding) -> Option<Gain> {
+    f.gain.or_else(|| {
+        dockopt_transforms::ALL
+            .iter()
+            .find(|t| t.code() == f.code)
+            .map(|t| t.rule().gain)
+    })
 }
 
 /// A short word for what happens to a finding's fix.

@@ -688,6 +688,9 @@ fn rebuild_times(
         // follow one of them instead of the cold build's; an unchanged
         // build first completes the chain it follows, so that the timed
         // rebuild starts from a warm cache whatever the builder holds.
+        // The warm image stays until the rebuild is done: removing an
+        // image removes the intermediate layers only it holds, which are
+        // the cache the rebuild is to find.
         let warm = format!("{prefix}:{}-warm", ["original", "rewritten"][i]);
         let side_name = ["original", "rewrite"][i];
         c.build(
@@ -696,8 +699,6 @@ fn rebuild_times(
             &format!("warming the {side_name}'s layer cache"),
             false,
         )?;
-        c.builder.remove(&warm);
-        super::cleanup::image_gone(&warm);
         let path = side.context.join(&touch);
         context::append_line(&path, i)
             .map_err(|e| format!("cannot change {touch} for the rebuild: {e}"))?;
@@ -722,8 +723,10 @@ fn rebuild_times(
         if r.ok {
             b.rebuild_seconds = Some(round2(r.seconds));
         }
-        c.builder.remove(&tag);
-        super::cleanup::image_gone(&tag);
+        for t in [&tag, &warm] {
+            c.builder.remove(t);
+            super::cleanup::image_gone(t);
+        }
     }
     Ok(())
 }
