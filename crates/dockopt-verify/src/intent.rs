@@ -77,6 +77,27 @@ pub const INTENTS: &[Intent] = &[
         paths: &["**/.cache/pip{,/**}"],
         ..NONE
     },
+    // An install that rewrites its lock file (`npm install` with a lock out
+    // of step with package.json) rewrites it before the broad COPY now, and
+    // the COPY brings the build context's copy back: the packages installed
+    // are the same.
+    Intent {
+        rule: "hoist-manifests",
+        summary: "lock files the install rewrote, as in the build context",
+        paths: &[
+            "**/package-lock.json",
+            "**/npm-shrinkwrap.json",
+            "**/yarn.lock",
+            "**/pnpm-lock.yaml",
+            "**/composer.lock",
+            "**/Gemfile.lock",
+            "**/Pipfile.lock",
+            "**/poetry.lock",
+            "**/uv.lock",
+            "**/go.sum",
+        ],
+        ..NONE
+    },
     Intent {
         rule: "package-cache",
         summary: "npm, yarn, pnpm and composer caches; gem documentation",
