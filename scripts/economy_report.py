@@ -38,17 +38,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hadolint_check import CODES, hadolint  # noqa: E402
+from split_report import inputs  # noqa: E402
 
 DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*([A-Za-z]+)[ \t]*=[ \t]*(\S*)[ \t]*\r?$")
-
-
-def inputs(corpus):
-    for sub in ("official", "apps"):
-        d = os.path.join(corpus, sub)
-        if os.path.isdir(d):
-            for name in sorted(os.listdir(d)):
-                if name.endswith("Dockerfile"):
-                    yield f"{sub}/{name}", os.path.join(d, name), d
 
 
 def run(binary, args, data, context):
